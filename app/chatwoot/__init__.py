@@ -1,0 +1,1 @@
+"""Everything that knows about Chatwoot: the HTTP client, matching, sync and webhook events."""

@@ -1,0 +1,54 @@
+"""flask serve: web server, worker and (for the demo) the Chatwoot simulator together; Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+
+SIMULATOR_PORT = 5055
+
+
+def _start(args: list[str], label: str) -> subprocess.Popen:
+    click.echo(f"starting {label}: flask {' '.join(args)}")
+    return subprocess.Popen([sys.executable, "-m", "flask", *args], env=os.environ.copy())
+
+
+def _stop_all(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 8
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@click.command("serve")
+@click.option("--port", default=5000, show_default=True, envvar="PORT")
+@click.option("--simulator/--no-simulator", default=True, help="Also run the demo Chatwoot simulator")
+def serve(port, simulator):
+    """Run the web server on 127.0.0.1 and the background worker together."""
+    procs = []
+    if simulator:
+        procs.append(_start(["chatwoot", "simulator", "--port", str(SIMULATOR_PORT)], "Chatwoot simulator"))
+    procs.append(_start(["worker"], "worker"))
+    procs.append(_start(["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"], "web"))
+    click.echo(f"Dashboard: http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        click.echo("a process stopped; stopping the others", err=True)
+    except KeyboardInterrupt:
+        click.echo("stopping…")
+    finally:
+        _stop_all(procs)
+
+
+COMMANDS = (serve,)

@@ -1,0 +1,116 @@
+"""Settings from the environment; development secrets are generated once into instance/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+ENV_ALIASES = {
+    "CHATWOOT_BASE_URL": "NEXT_PUBLIC_CHATWOOT_BASE_URL",
+    "CHATWOOT_WEBSITE_TOKEN": "NEXT_PUBLIC_CHATWOOT_WEBSITE_TOKEN",
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used to start the service."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name) or os.environ.get(ENV_ALIASES.get(name, ""), "")
+    return value.strip() or default
+
+
+def _instance_secret(filename: str, make) -> str:
+    """Read a development secret from instance/, creating it the first time."""
+    path = INSTANCE_DIR / filename
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+def is_production() -> bool:
+    return (_env("APP_ENV") or _env("FLASK_ENV") or "development").lower() == "production"
+
+
+def load_settings() -> dict:
+    """Build the Flask config mapping from the environment."""
+    production = is_production()
+    secret_key = _env("SECRET_KEY")
+    keys = _env("ENCRYPTION_KEYS")
+    if production and (not secret_key or not keys):
+        missing = [n for n, v in (("SECRET_KEY", secret_key), ("ENCRYPTION_KEYS", keys)) if not v]
+        raise ConfigError(f"production needs {', '.join(missing)} in the environment")
+    if not secret_key:
+        secret_key = _instance_secret("secret_key", lambda: secrets.token_urlsafe(48))
+    if not keys:
+        keys = _instance_secret("encryption_keys", lambda: Fernet.generate_key().decode())
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": [k.strip() for k in keys.split(",") if k.strip()],
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "REDIS_URL": _env("REDIS_URL"),
+        "HUEY_SQLITE_PATH": str(INSTANCE_DIR / "queue.db"),
+        "APP_BASE_URL": (_env("APP_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "DEFAULT_PHONE_REGION": (_env("DEFAULT_PHONE_REGION") or "MX").upper(),
+        "CHATWOOT_API_URL": _env("CHATWOOT_API_URL"),
+        "CHATWOOT_API_ACCESS_TOKEN": _env("CHATWOOT_API_ACCESS_TOKEN"),
+        "CHATWOOT_ACCOUNT_ID": _env("CHATWOOT_ACCOUNT_ID"),
+        "CHATWOOT_INBOX_ID": _env("CHATWOOT_INBOX_ID"),
+        "CHATWOOT_WEBHOOK_SECRET": _env("CHATWOOT_WEBHOOK_SECRET"),
+        "CHATWOOT_BASE_URL": _env("CHATWOOT_BASE_URL"),
+        "CHATWOOT_WEBSITE_TOKEN": _env("CHATWOOT_WEBSITE_TOKEN"),
+        "CHATWOOT_TIMEOUT": float(_env("CHATWOOT_TIMEOUT") or 10),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_WINDOW_SECONDS": 15 * 60,
+        "BABEL_DEFAULT_LOCALE": "es_MX",
+        "BABEL_DEFAULT_TIMEZONE": "America/Mexico_City",
+        "LANGUAGES": ["es_MX", "en"],
+        "HUEY_IMMEDIATE": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def _database_url() -> str:
+    url = _env("DATABASE_URL") or "sqlite:///" + str(INSTANCE_DIR / "citaplanner.db")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    elif url == "sqlite:///instance/citaplanner.db":
+        url = "sqlite:///" + str(INSTANCE_DIR / "citaplanner.db")
+    return url
+
+
+def test_settings(tmp_path: Path, **overrides) -> dict:
+    """A self-contained configuration for tests: files under tmp_path, fixed keys."""
+    settings = load_settings()
+    settings.update(
+        TESTING=True,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "test.db"),
+        HUEY_SQLITE_PATH=str(tmp_path / "queue.db"),
+        REDIS_URL=None,
+        ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
+        SECRET_KEY="test-secret",
+        SESSION_COOKIE_SECURE=False,
+    )
+    settings.update(overrides)
+    return settings

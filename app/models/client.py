@@ -1,0 +1,58 @@
+"""Booking clients and their appointments (CitaPlanner's data, mirrored here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, IdMixin, TimestampMixin
+from app.models.enums import AppointmentStatus
+
+
+class Client(IdMixin, TimestampMixin, Base):
+    __tablename__ = "clients"
+    __table_args__ = (
+        UniqueConstraint("phone", "tenant_id"),
+        Index("ix_clients_tenant_id_phone_e164", "tenant_id", "phone_e164"),
+        Index("ix_clients_tenant_id_last_name_first_name", "tenant_id", "last_name", "first_name"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    marketing_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    chatwoot_contact_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Hash of the custom attributes last pushed to Chatwoot: sync skips unchanged contacts.
+    chatwoot_attributes_hash: Mapped[str | None] = mapped_column(String(64))
+    chatwoot_linked_at: Mapped[datetime | None]
+
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Appointment(IdMixin, TimestampMixin, Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_client_id_starts_at", "client_id", "starts_at"),
+        Index("ix_appointments_tenant_id_starts_at", "tenant_id", "starts_at"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    service_name: Mapped[str] = mapped_column(String(200), default="")
+    staff_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.SCHEDULED)
+
+    client: Mapped[Client] = relationship(back_populates="appointments")

@@ -1,0 +1,1 @@
+"""Plain-Python services: no request objects; they flush, the caller commits."""

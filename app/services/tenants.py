@@ -1,0 +1,73 @@
+"""Creating tenants and users, and resolving a TENANT argument (id or slug)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zoneinfo
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import ChatwootConfig, NotificationSettings, Role, Tenant, TenantMembership, User
+
+
+class TenantError(ValueError):
+    """A tenant or user cannot be created or found as asked."""
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "salon"
+
+
+def create_tenant(name: str, slug: str | None = None, timezone: str = "America/Mexico_City",
+                  region: str = "MX") -> Tenant:
+    """Create a tenant with its notification_settings and chatwoot_configs rows."""
+    name = name.strip()
+    if not name:
+        raise TenantError("tenant name is empty")
+    slug = slugify(slug or name)
+    if db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+        raise TenantError(f"slug already in use: {slug}")
+    if timezone not in zoneinfo.available_timezones():
+        raise TenantError(f"unknown time zone: {timezone}")
+    region = region.upper()
+    if not re.fullmatch(r"[A-Z]{2}", region):
+        raise TenantError(f"phone region must be a two-letter country code: {region}")
+    tenant = Tenant(name=name, slug=slug, timezone=timezone, phone_region=region)
+    db.session.add(tenant)
+    db.session.flush()
+    db.session.add_all([NotificationSettings(tenant_id=tenant.id), ChatwootConfig(tenant_id=tenant.id)])
+    db.session.flush()
+    return tenant
+
+
+def find_tenant(ref: str) -> Tenant | None:
+    """A tenant by id or slug."""
+    return db.session.scalar(select(Tenant).where(or_(Tenant.id == ref, Tenant.slug == ref)))
+
+
+def require_tenant(ref: str) -> Tenant:
+    tenant = find_tenant(ref)
+    if tenant is None:
+        raise TenantError(f"no tenant with id or slug {ref!r}")
+    return tenant
+
+
+def create_user(email: str, password: str, role: str = Role.STAFF, tenants: list[Tenant] = ()) -> User:
+    email = email.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise TenantError(f"not an email address: {email}")
+    if role not in (Role.ADMIN, Role.STAFF):
+        raise TenantError("role must be admin or staff")
+    if len(password) < 10:
+        raise TenantError("password must have at least 10 characters")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise TenantError(f"user already exists: {email}")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    user.memberships = [TenantMembership(tenant_id=t.id) for t in tenants]
+    db.session.add(user)
+    db.session.flush()
+    return user

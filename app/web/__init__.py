@@ -1,0 +1,49 @@
+"""Dashboard blueprints, login wiring and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db, login_manager
+from app.models import User
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def _error_page(code: int, title: str, message: str):
+    if request.path.startswith("/api/"):
+        return {"error": title, "message": message}, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_errors(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    app.register_error_handler(404, lambda e: _error_page(404, _("Página no encontrada"),
+                                                          _("La página no existe o no te pertenece.")))
+    app.register_error_handler(500, lambda e: _error_page(500, _("Algo salió mal"),
+                                                          _("El error quedó registrado. Intenta de nuevo.")))
+    app.register_error_handler(CSRFError, lambda e: _error_page(400, _("El formulario expiró"),
+                                                                _("Recarga la página y envía el formulario de nuevo.")))
+    app.register_error_handler(405, lambda e: _error_page(405, _("No permitido"),
+                                                          _("Esta dirección no acepta ese método.")))
+
+
+def register_web(app: Flask) -> None:
+    from app.web import nav
+    from app.web.auth.routes import bp as auth_bp
+    from app.web.dashboard.routes import bp as dashboard_bp
+    from app.web.dashboard.routes import tenant_bp as overview_bp
+
+    nav.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(overview_bp)
+    register_errors(app)
