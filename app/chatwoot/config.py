@@ -1,0 +1,91 @@
+"""A tenant's effective Chatwoot settings, resolved field by field (no network)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.chatwoot.errors import ChatwootConfigError
+from app.crypto import reveal
+from app.extensions import db
+from app.models import ChatwootConfig, NotificationSettings, Tenant
+
+SOURCE_SETTINGS = "notification_settings"
+SOURCE_CONFIG = "chatwoot_configs"
+SOURCE_ENV = "environment"
+
+# (field, notification_settings column, chatwoot_configs column, environment variable)
+FIELDS = (
+    ("api_url", "chatwoot_api_url", "base_url", "CHATWOOT_API_URL"),
+    ("api_token", "chatwoot_api_token", "api_access_token", "CHATWOOT_API_ACCESS_TOKEN"),
+    ("account_id", "chatwoot_account_id", "account_id", "CHATWOOT_ACCOUNT_ID"),
+    ("inbox_id", "chatwoot_inbox_id", "inbox_id", "CHATWOOT_INBOX_ID"),
+)
+SECRET_FIELDS = {"api_token"}
+
+
+@dataclass(frozen=True)
+class ChatwootSettings:
+    tenant_id: str
+    api_url: str | None
+    api_token: str | None
+    account_id: str | None
+    inbox_id: str | None
+    enabled: bool
+    sources: dict[str, str | None]
+
+    def __repr__(self) -> str:  # never print the token
+        return (f"ChatwootSettings(tenant_id={self.tenant_id!r}, api_url={self.api_url!r}, "
+                f"account_id={self.account_id!r}, inbox_id={self.inbox_id!r}, enabled={self.enabled})")
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name in ("api_url", "api_token", "account_id") if not getattr(self, name)]
+
+
+def tenant_rows(tenant_id: str) -> tuple[NotificationSettings | None, ChatwootConfig | None]:
+    settings = db.session.scalar(select(NotificationSettings).where(NotificationSettings.tenant_id == tenant_id))
+    config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == tenant_id))
+    return settings, config
+
+
+def _value(row, column: str, secret: bool) -> str | None:
+    if row is None:
+        return None
+    raw = getattr(row, column)
+    value = reveal(raw) if secret else raw
+    return str(value).strip() or None if value is not None else None
+
+
+def resolve_settings(tenant_id: str) -> ChatwootSettings:
+    """Effective settings: notification_settings → chatwoot_configs → environment, per field."""
+    if db.session.get(Tenant, tenant_id) is None:
+        raise ChatwootConfigError(f"no tenant {tenant_id}")
+    settings, config = tenant_rows(tenant_id)
+    values, sources = {}, {}
+    for name, settings_col, config_col, env_name in FIELDS:
+        secret = name in SECRET_FIELDS
+        candidates = ((SOURCE_SETTINGS, _value(settings, settings_col, secret)),
+                      (SOURCE_CONFIG, _value(config, config_col, secret)),
+                      (SOURCE_ENV, current_app.config.get(env_name)))
+        values[name], sources[name] = next(((v, s) for s, v in candidates if v), (None, None))
+    if values["api_url"]:
+        values["api_url"] = values["api_url"].rstrip("/")
+    enabled = bool((settings and settings.chatwoot_enabled) or (config and config.enable_notifications))
+    return ChatwootSettings(tenant_id=tenant_id, enabled=enabled, sources=sources, **values)
+
+
+def require_settings(tenant_id: str) -> ChatwootSettings:
+    """Effective settings, or ChatwootConfigError naming every missing field."""
+    resolved = resolve_settings(tenant_id)
+    if resolved.missing:
+        raise ChatwootConfigError("Chatwoot settings incomplete: missing " + ", ".join(resolved.missing))
+    if not resolved.api_url.startswith(("http://", "https://")):
+        raise ChatwootConfigError(f"Chatwoot API URL must start with http:// or https://: {resolved.api_url}")
+    if not resolved.account_id.isdigit():
+        raise ChatwootConfigError(f"Chatwoot account id must be a number: {resolved.account_id}")
+    if resolved.inbox_id and not resolved.inbox_id.isdigit():
+        raise ChatwootConfigError(f"Chatwoot inbox id must be a number: {resolved.inbox_id}")
+    return resolved
