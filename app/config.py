@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -43,7 +44,8 @@ def is_production() -> bool:
 
 
 def load_settings() -> dict:
-    """Build the Flask config mapping from the environment."""
+    """Build the Flask config mapping from the environment (and .env, which never overrides it)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
     production = is_production()
     secret_key = _env("SECRET_KEY")
     keys = _env("ENCRYPTION_KEYS")
