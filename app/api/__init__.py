@@ -5,5 +5,11 @@ from flask import Flask
 
 def register_api(app: Flask) -> None:
     from app.api.health import bp as health_bp
+    from app.api.webhooks import bp as webhooks_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(webhooks_bp)
+
+    from app.api.v1 import bp as v1_bp
+
+    app.register_blueprint(v1_bp)

@@ -15,8 +15,8 @@ def fail(message: str, code: int = 1):
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import admin, chatwoot, data, serve, worker
+    from app.cli import admin, chatwoot, data, notifications, serve, webhooks, worker
 
-    groups = (admin, chatwoot, data, serve, worker)
+    groups = (admin, chatwoot, data, notifications, serve, webhooks, worker)
     for command in (c for module in groups for c in module.COMMANDS):
         app.cli.add_command(command)

@@ -80,3 +80,6 @@ def ping(value: str) -> str:
     db.session.add(AuditLog(actor="worker", action="queue.ping", details={"value": value}))
     db.session.commit()
     return value
+
+
+from app.jobs import notifications, sync, webhooks  # noqa: E402,F401  (register the tasks and their sweepers)

@@ -15,7 +15,7 @@ from app.models.enums import (
     WebhookStatus,
 )
 from app.models.interaction import ChatwootInteraction, SyncRun, UnmatchedContact, WebhookEvent
-from app.models.notification import Notification
+from app.models.notification import ClientDeliveryLock, Notification
 from app.models.settings import ChatwootConfig, NotificationSettings, NotificationTemplate
 from app.models.tenant import LoginFailure, Tenant, TenantMembership, User
 
@@ -28,6 +28,7 @@ __all__ = [
     "ChatwootConfig",
     "ChatwootInteraction",
     "Client",
+    "ClientDeliveryLock",
     "LoginFailure",
     "Notification",
     "NotificationChannel",

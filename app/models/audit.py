@@ -13,7 +13,10 @@ from app.models.base import Base, IdMixin, utcnow
 
 class AuditLog(IdMixin, Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_tenant_id_created_at", "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_log_tenant_id_created_at", "tenant_id", "created_at"),
+        Index("ix_audit_log_object_type_object_id_created_at", "object_type", "object_id", "created_at"),
+    )
 
     tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -17,6 +17,8 @@ class Client(IdMixin, TimestampMixin, Base):
         UniqueConstraint("phone", "tenant_id"),
         Index("ix_clients_tenant_id_phone_e164", "tenant_id", "phone_e164"),
         Index("ix_clients_tenant_id_last_name_first_name", "tenant_id", "last_name", "first_name"),
+        Index("ix_clients_tenant_id_first_name_last_name", "tenant_id", "first_name", "last_name"),
+        Index("ix_clients_tenant_id_chatwoot_linked_at_id", "tenant_id", "chatwoot_linked_at", "id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

@@ -17,7 +17,10 @@ class ChatwootInteraction(IdMixin, Base):
     __table_args__ = (
         Index("ix_chatwoot_interactions_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
         Index("ix_chatwoot_interactions_client_id_created_at", "client_id", "created_at"),
-        Index("ix_chatwoot_interactions_tenant_id_event_created_at", "tenant_id", "event", "created_at"),
+        # Filters of the interaction log: ending in (created_at, id) they serve its keyset order too.
+        Index("ix_chatwoot_interactions_tenant_id_event_created_at_id", "tenant_id", "event", "created_at", "id"),
+        Index("ix_chatwoot_interactions_tenant_id_client_id_created_at_id", "tenant_id", "client_id", "created_at",
+              "id"),
         Index("ix_chatwoot_interactions_tenant_id_chatwoot_contact_id", "tenant_id", "chatwoot_contact_id"),
     )
 
@@ -42,6 +45,8 @@ class WebhookEvent(IdMixin, Base):
         UniqueConstraint("tenant_id", "dedupe_key"),
         Index("ix_webhook_events_tenant_id_received_at_id", "tenant_id", "received_at", "id"),
         Index("ix_webhook_events_status_leased_until", "status", "leased_until"),
+        # The status filter of the webhooks page; ending in (received_at, id) it serves the keyset order too.
+        Index("ix_webhook_events_tenant_id_status_received_at_id", "tenant_id", "status", "received_at", "id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

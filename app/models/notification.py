@@ -18,7 +18,9 @@ class Notification(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_notifications_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
-        Index("ix_notifications_tenant_id_status_created_at", "tenant_id", "status", "created_at"),
+        # Filters of the notifications page; ending in (created_at, id) they serve the keyset order too.
+        Index("ix_notifications_tenant_id_status_created_at_id", "tenant_id", "status", "created_at", "id"),
+        Index("ix_notifications_tenant_id_type_created_at_id", "tenant_id", "type", "created_at", "id"),
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
@@ -47,3 +49,17 @@ class Notification(IdMixin, TimestampMixin, Base):
     read_at: Mapped[datetime | None]
 
     client: Mapped[Client | None] = relationship()
+
+
+class ClientDeliveryLock(Base):
+    """A leased lock per client: one delivery at a time resolves its contact and conversation.
+
+    A lease row rather than SELECT … FOR UPDATE: it holds across threads and processes on SQLite and
+    PostgreSQL alike, keeps no transaction open during Chatwoot calls, and frees itself when a worker dies.
+    """
+
+    __tablename__ = "client_delivery_locks"
+
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    leased_until: Mapped[datetime | None]
