@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from app.chatwoot.config import ChatwootSettings, require_settings
 from app.chatwoot.errors import (
@@ -52,6 +53,14 @@ def _error_text(body: Any, fallback: str) -> str:
         if body.get("errors"):
             return "; ".join(map(str, body["errors"]))
     return fallback
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """Connection refused, DNS failure or connect timeout: the request never reached Chatwoot."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 class ChatwootClient:
@@ -115,9 +124,11 @@ class ChatwootClient:
             raise error
 
     def _transport_error(self, method: str, exc: requests.RequestException) -> ChatwootError:
-        # A connect failure never reached Chatwoot; a read timeout on a POST might have been applied.
-        reached = not isinstance(exc, requests.ConnectionError)  # ConnectTimeout is a ConnectionError
-        kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+        # A connect failure never reached Chatwoot; a read timeout or a dropped connection on a POST
+        # might have been applied, so repeating it could duplicate a contact or a message.
+        reached = not _never_sent(exc)
+        kind = "timed out" if isinstance(exc, requests.Timeout) else (
+            "dropped the connection" if reached else "could not connect")
         log.warning("chatwoot %s %s: %s", method, kind, type(exc).__name__)
         return ChatwootTransientError(f"Chatwoot {kind} ({type(exc).__name__})",
                                       maybe_applied=reached and method not in IDEMPOTENT)

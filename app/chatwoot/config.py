@@ -89,3 +89,53 @@ def require_settings(tenant_id: str) -> ChatwootSettings:
     if resolved.inbox_id and not resolved.inbox_id.isdigit():
         raise ChatwootConfigError(f"Chatwoot inbox id must be a number: {resolved.inbox_id}")
     return resolved
+
+
+def _check_number(label: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value.isdigit():
+        raise ChatwootConfigError(f"Chatwoot {label} must be a number: {value}")
+    return value
+
+
+def update_credentials(tenant_id: str, *, api_url: str | None = None, account_id: str | None = None,
+                       inbox_id: str | None = None, api_token: str | None = None, webhook_secret: str | None = None,
+                       enabled: bool | None = None) -> tuple[ChatwootConfig, list[str]]:
+    """Change only the given fields (API ones in notification_settings, the webhook secret in
+    chatwoot_configs; secrets encrypted on flush); returns the config row and the changed field names."""
+    settings, config = tenant_rows(tenant_id)
+    if settings is None or config is None:
+        raise ChatwootConfigError(f"no Chatwoot settings rows for tenant {tenant_id}")
+    for label, value in (("API access token", api_token), ("webhook secret", webhook_secret)):
+        if value is not None and not value.strip():
+            raise ChatwootConfigError(f"the {label} is empty")
+    values = {"chatwoot_api_url": _check_url(api_url), "chatwoot_account_id": _check_number("account id", account_id),
+              "chatwoot_inbox_id": _check_number("inbox id", inbox_id),
+              "chatwoot_api_token": api_token.strip() if api_token else None, "chatwoot_enabled": enabled}
+    changed = [name for name, value in values.items() if value is not None]
+    for name in changed:
+        setattr(settings, name, values[name])
+    if webhook_secret is not None:
+        config.webhook_secret = webhook_secret.strip()
+        changed.append("webhook_secret")
+    if enabled is False:
+        config.enable_notifications = False  # the channel is on when either row says so
+    db.session.flush()
+    return config, changed
+
+
+def _check_url(api_url: str | None) -> str | None:
+    if api_url is None:
+        return None
+    api_url = api_url.strip().rstrip("/")
+    if not api_url.startswith(("http://", "https://")):
+        raise ChatwootConfigError(f"Chatwoot API URL must start with http:// or https://: {api_url}")
+    return api_url
+
+
+def webhook_urls(config: ChatwootConfig) -> tuple[str, str]:
+    """The two URLs to paste into Chatwoot: the signed one and the per-tenant token one."""
+    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    return f"{base}/api/webhooks/chatwoot", f"{base}/api/webhooks/chatwoot/{config.webhook_token}"

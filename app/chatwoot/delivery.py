@@ -17,14 +17,17 @@ from app.services.interactions import log_interaction
 OPEN_STATUSES = ("open", "pending", "snoozed")
 
 
+def preferred_contacts(contacts: list[Contact], key: str) -> list[Contact]:
+    """Contacts of one person, best first: the one stored exactly as our key, then the oldest (lowest id)."""
+    return sorted(contacts, key=lambda c: (c.phone_number != key, int(c.id) if c.id.isdigit() else 0))
+
+
 def find_contact_for_phone(api: ChatwootClient, phone: Phone) -> Contact | None:
     """One targeted search by the number's tail; keeps contacts whose phone is the same person."""
     page = api.search_contacts(phone.search_digits())
     same = [c for c in page.contacts
             if c.phone_number and canonical_phone(c.phone_number, phone.region) == phone.key]
-    # Prefer the contact stored exactly as our key, then the oldest (lowest id), for stable choices.
-    same.sort(key=lambda c: (c.phone_number != phone.key, int(c.id) if c.id.isdigit() else 0))
-    return same[0] if same else None
+    return next(iter(preferred_contacts(same, phone.key)), None)
 
 
 def ensure_contact(api: ChatwootClient, phone: Phone, name: str, email: str | None = None) -> tuple[Contact, bool]:

@@ -2,13 +2,166 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.chatwoot.api import chatwoot_api_service
+from app.chatwoot.client_matcher import chatwoot_client_matcher
+from app.chatwoot.config import update_credentials, webhook_urls
+from app.chatwoot.errors import ChatwootConfigError
+from app.chatwoot.health import check_connection
+from app.chatwoot.matching import MatchReason
+from app.chatwoot.sync import SyncError, SyncResult, create_run, finish_run, result_of, run_sync
+from app.cli import fail
+from app.extensions import db
+from app.models import Client, SyncStatus, Tenant
+from app.phone import phone_error
+from app.services.linking import audit
+from app.services.tenants import TenantError, require_tenant
+
+SHOWN_ERRORS = 20
+
+
+def _tenant(ref: str) -> Tenant:
+    try:
+        return require_tenant(ref)
+    except TenantError as exc:
+        fail(str(exc))
+
+
+def _read_secrets(token_stdin: bool, secret_stdin: bool) -> tuple[str | None, str | None]:
+    """Token on the first line, webhook secret on the next (each only when its flag is given)."""
+    token = sys.stdin.readline().rstrip("\r\n") if token_stdin else None
+    secret = sys.stdin.readline().rstrip("\r\n") if secret_stdin else None
+    return token, secret
 
 
 @click.group("chatwoot")
 def chatwoot_group():
     """Chatwoot integration."""
+
+
+@chatwoot_group.command("configure")
+@click.argument("tenant")
+@click.option("--api-url", help="Chatwoot address, e.g. https://app.chatwoot.com")
+@click.option("--account-id", help="Chatwoot account id (a number)")
+@click.option("--inbox-id", help="Chatwoot inbox id used to send (a number)")
+@click.option("--token-stdin", is_flag=True, help="Read the API access token from standard input (first line)")
+@click.option("--webhook-secret-stdin", is_flag=True, help="Read the webhook secret from standard input (next line)")
+@click.option("--enable/--disable", "enabled", default=None, help="Turn the Chatwoot channel on or off")
+@with_appcontext
+def configure(tenant, api_url, account_id, inbox_id, token_stdin, webhook_secret_stdin, enabled):
+    """Write a salon's Chatwoot credentials (secrets stored encrypted) and show the webhook URLs."""
+    row = _tenant(tenant)
+    token, secret = _read_secrets(token_stdin, webhook_secret_stdin)
+    try:
+        config, changed = update_credentials(row.id, api_url=api_url, account_id=account_id, inbox_id=inbox_id,
+                                             api_token=token, webhook_secret=secret, enabled=enabled)
+    except ChatwootConfigError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    audit(row.id, "settings.credentials", "cli", object_type="tenant", object_id=row.id, fields=changed)
+    db.session.commit()
+    click.echo(f"Saved the Chatwoot settings of {row.slug}: {', '.join(changed) or 'nothing changed'}.")
+    signed, by_token = webhook_urls(config)
+    click.echo(f"Webhook URL (signed deliveries): {signed}")
+    click.echo(f"Webhook URL for Chatwoot versions that do not sign: {by_token}")
+
+
+@chatwoot_group.command("check")
+@click.argument("tenant")
+@with_appcontext
+def check(tenant):
+    """Validate the salon's credentials against Chatwoot (token, account, inbox)."""
+    result = check_connection(_tenant(tenant).id)
+    db.session.commit()
+    if not result.ok:
+        fail(result.message)
+    click.echo(f"OK: {result.message}")
+    click.echo(f"Inbox: {result.inbox_name} ({result.channel_type})")
+
+
+@chatwoot_group.command("sync")
+@click.argument("tenant")
+@with_appcontext
+def sync(tenant):
+    """Link every client to its Chatwoot contact (creating missing ones), with a progress bar."""
+    try:
+        run = create_run(_tenant(tenant).id)
+    except (SyncError, ChatwootConfigError) as exc:
+        fail(str(exc))
+    db.session.commit()
+    with click.progressbar(length=max(run.total, 1), label="Syncing clients", file=sys.stderr) as bar:
+        def progress(current):
+            bar.length = max(current.total, 1)
+            bar.update(current.processed - bar.pos)
+
+        try:
+            run = run_sync(run.id, progress)
+        except KeyboardInterrupt:
+            db.session.rollback()
+            finish_run(run, SyncStatus.CANCELLED, "interrupted from the command line")
+            fail("interrupted; the links made so far are kept", code=130)
+    _report(result_of(run))
+
+
+def _report(result: SyncResult) -> None:
+    click.echo(f"Synced {result.synced} of {result.total}")
+    click.echo(f"created: {result.created}  linked: {result.linked}  updated: {result.updated}  "
+               f"failed: {result.failed}  skipped: {result.skipped}  searches: {result.searches}")
+    for entry in [e for e in result.errors if e.get("client_id")][:SHOWN_ERRORS]:
+        click.echo(f"  {entry['kind']}: client {entry['client_id']}: {entry['message']}", err=True)
+    if result.status != SyncStatus.DONE:
+        fail(f"sync {result.status}" + (f": {result.error}" if result.error else ""))
+    if result.failed:
+        raise SystemExit(1)
+
+
+@chatwoot_group.command("find-client")
+@click.argument("tenant")
+@click.argument("phone")
+@with_appcontext
+def find_client(tenant, phone):
+    """The client a phone number belongs to, or why none matched."""
+    row = _tenant(tenant)
+    found = chatwoot_client_matcher.match(phone, row.id)
+    if found.reason == MatchReason.MATCHED:
+        client = found.client
+        link = f", linked to Chatwoot contact {client.chatwoot_contact_id}" if client.chatwoot_contact_id else ""
+        click.echo(f"{client.id}  {client.full_name}  {client.phone_e164}{link}")
+    elif found.reason == MatchReason.AMBIGUOUS:
+        names = "; ".join(f"{c.id} {c.full_name}" for c in found.candidates)
+        fail(f"several clients share {found.phone_key}: {names}")
+    elif found.reason == MatchReason.NO_MATCH:
+        fail(f"no client of {row.slug} has the phone {found.phone_key}")
+    else:
+        fail(phone_error(phone, row.phone_region))
+
+
+@chatwoot_group.command("send-test")
+@click.argument("tenant")
+@click.option("--to", "to", help="Phone number to send to")
+@click.option("--client", "client_id", help="Client id to send to (its phone)")
+@click.option("--message", required=True, help="Text to send")
+@with_appcontext
+def send_test(tenant, to, client_id, message):
+    """Send a message now and print the conversation and message ids."""
+    row = _tenant(tenant)
+    if bool(to) == bool(client_id):
+        fail("give exactly one of --to PHONE or --client ID")
+    if client_id:
+        client = db.session.scalar(select(Client).where(Client.id == client_id, Client.tenant_id == row.id))
+        if client is None:
+            fail(f"no client {client_id} in {row.slug}")
+        to = client.phone
+    result = chatwoot_api_service.send_message_to_contact(to=to, message=message, tenant_id=row.id)
+    if not result.success:
+        fail(result.error or "the message was not sent")
+    click.echo(f"Sent: conversation {result.conversation_id}, message {result.message_id} "
+               f"(contact {result.contact_id})")
 
 
 @chatwoot_group.command("simulator")

@@ -1,0 +1,94 @@
+"""Finding the client behind a phone number, and the seed's Python examples (INTERFACES §6)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from app.chatwoot.api import chatwoot_api_service
+from app.chatwoot.client_matcher import chatwoot_client_matcher
+from app.chatwoot.matching import MatchReason
+from app.extensions import db
+from app.models import Client
+from tests.fixtures.simulator import ACCOUNT_ID
+
+
+def add_client(tenant, first, phone, last="") -> Client:
+    client = Client(tenant_id=tenant.id, first_name=first, last_name=last, phone=phone)
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+@pytest.mark.parametrize("written", ["+525512345678", "55 1234 5678", "+52 1 55 1234 5678", "045 55 1234 5678",
+                                     "5215512345678", "(55) 1234-5678"])
+def test_finds_the_client_however_the_number_is_written(app, tenant, written):
+    juan = add_client(tenant, "Juan", "5512345678", "Pérez")
+    assert chatwoot_client_matcher.find_client_by_phone(written, tenant.id) is juan
+
+
+def test_ambiguous_numbers_give_none_and_the_sibling_call_says_why(app, tenant):
+    mother = add_client(tenant, "Ana", "5512345678")
+    child = add_client(tenant, "Sofía", "+52 1 55 1234 5678")
+    assert chatwoot_client_matcher.find_client_by_phone("+525512345678", tenant.id) is None
+    found = chatwoot_client_matcher.match("+525512345678", tenant.id)
+    assert found.reason == MatchReason.AMBIGUOUS and found.client is None
+    assert {c.id for c in found.candidates} == {mother.id, child.id} and found.phone_key == "+525512345678"
+
+
+@pytest.mark.parametrize(("phone", "reason"), [
+    ("+525599998888", MatchReason.NO_MATCH), ("hola", MatchReason.INVALID_PHONE), ("", MatchReason.NO_PHONE),
+    (None, MatchReason.NO_PHONE), ("55 1234 5678 ext 12", MatchReason.INVALID_PHONE)])
+def test_no_client_and_the_reason(app, tenant, phone, reason):
+    add_client(tenant, "Juan", "5512345678")
+    assert chatwoot_client_matcher.find_client_by_phone(phone, tenant.id) is None
+    assert chatwoot_client_matcher.match(phone, tenant.id).reason == reason
+
+
+def test_another_tenants_client_is_never_found(app, tenant, other_tenant):
+    add_client(other_tenant, "Juan", "5512345678")
+    assert chatwoot_client_matcher.match("5512345678", tenant.id).reason == MatchReason.NO_MATCH
+
+
+def test_the_lookup_uses_the_tenant_phone_index(app, tenant):
+    add_client(tenant, "Juan", "5512345678")
+    statements = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM clients" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        chatwoot_client_matcher.find_client_by_phone("5512345678", tenant.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = statements
+    explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    plan = " ".join(str(row[-1]) for row in explained)
+    assert "USING INDEX ix_clients_tenant_id_phone_e164" in plan and "SCAN clients" not in plan
+
+
+def test_the_seeds_python_examples_run_as_shown(app, wired_tenant, chatwoot):
+    """INTERFACES §6: load_config_for_tenant, send_message_to_contact, find_client_by_phone, sync."""
+    tenant_id = wired_tenant.id
+    juan = add_client(wired_tenant, "Juan", "+525512345678", "Pérez")
+    add_client(wired_tenant, "María", "5587654321", "López")
+
+    config = chatwoot_api_service.load_config_for_tenant(tenant_id)
+    assert (config.api_url, config.account_id, config.enabled) == (chatwoot.url, str(ACCOUNT_ID), True)
+
+    result = chatwoot_api_service.send_message_to_contact(to="+525512345678",
+                                                          message="Mensaje de prueba desde CitaPlanner",
+                                                          tenant_id=tenant_id)
+    assert result.success and result.error is None
+    [message] = chatwoot.sim.messages(ACCOUNT_ID, int(result.conversation_id))
+    assert (str(message["id"]), message["content"]) == (result.message_id, "Mensaje de prueba desde CitaPlanner")
+
+    assert chatwoot_client_matcher.find_client_by_phone("+525512345678", tenant_id) is juan
+
+    result = chatwoot_client_matcher.sync_all_clients_to_chatwoot(tenant_id)
+    assert (result.synced, result.total) == (2, 2)
+    assert f"Sincronizados: {result.synced} de {result.total}" == "Sincronizados: 2 de 2"
+    phones = sorted(c["phone_number"] for c in chatwoot.sim.contacts(ACCOUNT_ID))
+    assert phones == ["+525512345678", "+525587654321"]
