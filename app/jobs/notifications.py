@@ -1,0 +1,78 @@
+"""Notification jobs: deliver one notification; the sweep re-enqueues stuck rows and arms reminders.
+
+Jobs are enqueued only after the transaction that stored the row commits (a worker must never look
+for a row it cannot see yet); the sweep catches anything the queue lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.jobs import app_task, register_sweeper
+from app.models import Notification, NotificationStatus, utcnow
+from app.services.notification_service import notification_service
+from app.services.reminders import arm_upcoming_reminders
+
+PENDING_JOBS = "notification_jobs"
+STUCK_AFTER = timedelta(minutes=2)  # due this long ago and still pending: its queue message is gone
+SWEEP_BATCH = 500
+
+
+@app_task()
+def deliver_notification(notification_id: str) -> None:
+    """Deliver one notification (a no-op when it is not due or another worker has it)."""
+    notification_service.deliver(notification_id)
+
+
+def enqueue(notification_id: str, eta: datetime | None = None) -> None:
+    """Queue a delivery now, or for `eta` when that is in the future."""
+    if eta is not None and eta > utcnow():
+        deliver_notification.schedule(args=(notification_id,), eta=eta)
+    else:
+        deliver_notification(notification_id)
+
+
+def enqueue_after_commit(notification_id: str, eta: datetime | None = None) -> None:
+    """Queue the delivery once the current transaction commits (dropped if it rolls back)."""
+    db.session.info.setdefault(PENDING_JOBS, []).append((notification_id, eta))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for notification_id, eta in session.info.pop(PENDING_JOBS, []):
+        enqueue(notification_id, eta)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(PENDING_JOBS, None)
+
+
+@register_sweeper
+def requeue_stuck_notifications() -> int:
+    """Re-enqueue pending rows left behind by a lost queue message or a worker that died mid-attempt."""
+    now = utcnow()
+    ids = list(db.session.scalars(select(Notification.id).where(
+        Notification.status == NotificationStatus.PENDING,
+        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now - STUCK_AFTER),
+        or_(Notification.leased_until.is_(None), Notification.leased_until <= now),
+    ).order_by(Notification.next_attempt_at).limit(SWEEP_BATCH)))
+    if ids:
+        # Due "now" again, so the next sweep leaves them alone unless this message is lost too.
+        db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(next_attempt_at=now)
+                           .execution_options(synchronize_session=False))
+        for notification_id in ids:
+            enqueue_after_commit(notification_id)
+    db.session.commit()
+    return len(ids)
+
+
+@register_sweeper
+def arm_reminders() -> None:
+    """Arm the reminders of upcoming appointments that have none yet."""
+    arm_upcoming_reminders()
+    db.session.commit()
