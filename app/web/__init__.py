@@ -46,4 +46,18 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(overview_bp)
+    from app.web.contacts import bp as contacts_bp
+    from app.web.interactions.routes import bp as interactions_bp
+    from app.web.notifications.routes import bp as notifications_bp
+    from app.web.webhooks.routes import bp as webhooks_bp
+
+    for list_bp in (contacts_bp, interactions_bp, notifications_bp, webhooks_bp):
+        app.register_blueprint(list_bp)
+    from app.web.admin.routes import bp as admin_bp
+    from app.web.messages.routes import bp as messages_bp
+    from app.web.settings import bp as settings_bp
+    from app.web.sync.routes import bp as sync_bp
+
+    for page_bp in (settings_bp, sync_bp, messages_bp, admin_bp):
+        app.register_blueprint(page_bp)
     register_errors(app)

@@ -18,13 +18,15 @@ NAV_ITEMS = [
     ("notifications.index", _l("Notificaciones")),
     ("webhooks.index", _l("Webhooks")),
     ("settings.show", _l("Configuración")),
+    ("admin.index", _l("Administración")),  # administrators only
 ]
 
 
 def _nav_context() -> dict:
     if not current_user.is_authenticated:
         return {}
-    items = [(e, label) for e, label in NAV_ITEMS if e in current_app.view_functions]
+    items = [(e, label) for e, label in NAV_ITEMS if e in current_app.view_functions
+             and (e != "admin.index" or current_user.is_admin)]
     return {
         "nav_items": items if g.get("tenant") else [],
         "my_tenants": db.session.scalars(tenants_for(current_user)).all(),

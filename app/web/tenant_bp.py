@@ -29,6 +29,7 @@ def tenant_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request wanting a partial; a history restore (Back after hx-push-url) needs the full page."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 

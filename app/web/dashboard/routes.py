@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -12,6 +12,10 @@ from app.web.tenant_bp import tenant_blueprint
 
 bp = Blueprint("dashboard", __name__)
 tenant_bp = tenant_blueprint("overview", __name__)
+
+# The screens the overview cards link to; a card shows its link once that screen exists.
+CARD_LINKS = ("settings.show", "webhooks.index", "contacts.unmatched", "contacts.linked", "sync.index",
+              "notifications.index")
 
 
 @bp.get("/")
@@ -32,4 +36,5 @@ def switch_tenant():
 
 @tenant_bp.get("/")
 def show():
-    return render_template("dashboard/overview.html", overview=tenant_overview(g.tenant))
+    links = {endpoint: endpoint in current_app.view_functions for endpoint in CARD_LINKS}
+    return render_template("dashboard/overview.html", overview=tenant_overview(g.tenant), links=links)

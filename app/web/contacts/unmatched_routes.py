@@ -1,0 +1,110 @@
+"""The unmatched-contact queue: link to a client found by search, create a client, dismiss."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.chatwoot.errors import ChatwootConfigError, ChatwootError
+from app.extensions import db
+from app.models import Client, UnmatchedContact, UnmatchedStatus
+from app.services import unmatched as unmatched_service
+from app.services.client_search import search_clients
+from app.services.clients import RecordError
+from app.tenancy import get_scoped_or_404
+from app.web.contacts import bp
+from app.web.contacts.forms import CLIENT_FIELDS, CreateClientForm
+from app.web.contacts.queries import unmatched_contacts
+from app.web.tenant_bp import is_htmx
+
+FAILURES = (ChatwootError, RecordError, unmatched_service.UnmatchedError)
+
+
+@bp.get("/unmatched")
+def unmatched():
+    view = unmatched_contacts(g.tenant, request.args.get("status", UnmatchedStatus.WAITING), request.args.get("before"))
+    template = "contacts/_unmatched.html" if is_htmx() else "contacts/unmatched.html"
+    return render_template(template, view=view)
+
+
+@bp.get("/unmatched/<unmatched_id>/link")
+def link_form(unmatched_id: str):
+    contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
+    query = request.args.get("q", "").strip()
+    results = search_clients(g.tenant.id, query) if query else []
+    template = "contacts/_search_results.html" if is_htmx() else "contacts/link.html"
+    return render_template(template, contact=contact, query=query, results=results)
+
+
+@bp.post("/unmatched/<unmatched_id>/link")
+def link(unmatched_id: str):
+    contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
+    client = get_scoped_or_404(Client, request.form.get("client_id", ""))
+    try:
+        unmatched_service.link_unmatched(g.tenant, contact.id, client.id, current_user)
+    except FAILURES as exc:
+        db.session.rollback()
+        flash(_("No se pudo vincular: %(why)s", why=explain(exc)), "error")
+        return redirect(url_for("contacts.link_form", unmatched_id=contact.id))
+    db.session.commit()
+    flash(_("Contacto vinculado con %(name)s.", name=client.full_name), "success")
+    return redirect(url_for("contacts.unmatched"))
+
+
+@bp.route("/unmatched/<unmatched_id>/create", methods=["GET", "POST"])
+def create_client(unmatched_id: str):
+    contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
+    form = CreateClientForm(data=_prefill(contact))
+    if form.validate_on_submit():
+        try:
+            client = unmatched_service.create_client_from_unmatched(
+                g.tenant, contact.id, {name: form[name].data for name in CLIENT_FIELDS}, current_user)
+        except FAILURES as exc:
+            db.session.rollback()
+            _attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Cliente %(name)s creado y vinculado.", name=client.full_name), "success")
+            return redirect(url_for("contacts.unmatched"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("contacts/create.html", contact=contact, form=form), status
+
+
+@bp.post("/unmatched/<unmatched_id>/dismiss")
+def dismiss(unmatched_id: str):
+    contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
+    try:
+        unmatched_service.dismiss_unmatched(g.tenant, contact.id, current_user)
+    except FAILURES as exc:
+        db.session.rollback()
+        flash(_("No se pudo descartar: %(why)s", why=explain(exc)), "error")
+        return redirect(url_for("contacts.unmatched"))
+    db.session.commit()
+    flash(_("Contacto descartado."), "success")
+    return redirect(url_for("contacts.unmatched"))
+
+
+def explain(exc: Exception) -> str:
+    """A Spanish reason for a refused queue action, with the technical detail after it."""
+    detail = exc.message if isinstance(exc, ChatwootError) else str(exc)
+    if isinstance(exc, ChatwootConfigError):
+        return _("Chatwoot no está configurado para este salón; revisa Configuración (%(detail)s).", detail=detail)
+    if isinstance(exc, ChatwootError):
+        return _("Chatwoot no respondió como se esperaba (%(detail)s).", detail=detail)
+    if isinstance(exc, unmatched_service.UnmatchedError):
+        return _("el contacto ya no está en espera o el dato no es válido (%(detail)s).", detail=detail)
+    return detail
+
+
+def _prefill(contact: UnmatchedContact) -> dict:
+    first, _sep, last = (contact.name or "").strip().partition(" ")
+    return {"first_name": first, "last_name": last.strip(), "phone": contact.phone or "", "email": contact.email}
+
+
+def _attach_error(form: CreateClientForm, exc: Exception) -> None:
+    field = getattr(exc, "field", None)
+    if field in CLIENT_FIELDS:
+        form[field].errors = [*form[field].errors, _("No se pudo guardar: %(why)s", why=explain(exc))]
+    else:
+        form.form_errors.append(explain(exc))

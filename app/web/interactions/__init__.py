@@ -1,0 +1,1 @@
+"""The interaction log: every message and event exchanged with Chatwoot, newest first."""

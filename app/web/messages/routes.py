@@ -1,0 +1,71 @@
+"""Test message: pick a client (search as you type) or a phone, write or pick a text, preview, send."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template, request
+from flask_login import current_user
+
+from app.extensions import db
+from app.services.client_search import search_clients
+from app.services.templates import TemplateError
+from app.web.messages.forms import TestMessageForm
+from app.web.messages.sending import compose, send_test, tenant_client
+from app.web.tenant_bp import is_htmx, tenant_blueprint
+
+bp = tenant_blueprint("messages", __name__, "/test-message")
+
+
+def _page(form: TestMessageForm, status: int = 200, **extra):
+    query = request.values.get("q", "").strip()
+    chosen = tenant_client(g.tenant, form.client_id.data)
+    results = search_clients(g.tenant.id, query) if query else []
+    return render_template("messages/page.html", form=form, query=query, results=results, chosen=chosen,
+                           **extra), status
+
+
+@bp.get("/")
+def test_form():
+    return _page(TestMessageForm(formdata=None, data={"client_id": request.args.get("client_id", "")}))
+
+
+@bp.get("/clients")
+def client_search():
+    query = request.args.get("q", "").strip()
+    results = search_clients(g.tenant.id, query) if query else []
+    if is_htmx():
+        return render_template("messages/_client_results.html", query=query, results=results, chosen=None)
+    return _page(TestMessageForm(formdata=None))
+
+
+def _composed(form: TestMessageForm) -> tuple[str | None, list[str] | None]:
+    client = tenant_client(g.tenant, form.client_id.data)
+    try:
+        return compose(g.tenant, client, form.template.data, form.message.data), None
+    except TemplateError as exc:
+        return None, exc.missing
+
+
+@bp.post("/preview")
+def preview():
+    form = TestMessageForm()
+    text, missing = _composed(form)
+    preview_result = {"text": text, "missing": missing}
+    if is_htmx():
+        return render_template("messages/_preview.html", preview=preview_result)
+    return _page(form, preview=preview_result)
+
+
+@bp.post("/send")
+def send():
+    form = TestMessageForm()
+    if not form.validate():
+        return _page(form, 422)
+    text, missing = _composed(form)
+    if missing:
+        return _page(form, 422, preview={"text": None, "missing": missing})
+    client = tenant_client(g.tenant, form.client_id.data)
+    if form.client_id.data and client is None:
+        abort(404)
+    outcome = send_test(g.tenant, current_user, client.phone if client else form.phone.data.strip(), text)
+    db.session.commit()
+    return _page(form, outcome=outcome)

@@ -1,0 +1,1 @@
+"""Outgoing notifications: status per message, filters, retry."""

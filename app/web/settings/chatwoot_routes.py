@@ -1,0 +1,80 @@
+"""Settings sections about Chatwoot itself: credentials, the live check, widget, webhooks, switches."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.chatwoot.health import check_connection
+from app.extensions import db
+from app.services import settings_service as service
+from app.web.settings import bp
+from app.web.settings.forms import CredentialsForm, TogglesForm, WebhookSecretForm, WidgetForm
+from app.web.settings.page import invalid, render_page, saved
+from app.web.tenant_bp import is_htmx
+
+
+@bp.get("/")
+def show():
+    page = render_page()
+    db.session.commit()  # keeps the settings rows when SQL created a tenant without them
+    return page
+
+
+@bp.post("/credentials")
+def credentials():
+    form = CredentialsForm()
+    if not form.validate():
+        return invalid("credentials", form)
+    service.save_credentials(g.tenant, current_user, api_url=form.api_url.data, account_id=form.account_id.data,
+                             inbox_id=form.inbox_id.data, token=form.token.data)
+    db.session.commit()
+    return saved("credenciales", _("Credenciales guardadas. Usa «Probar conexión» para verificarlas."))
+
+
+@bp.post("/check")
+def test_connection():
+    result = check_connection(g.tenant.id)
+    db.session.commit()
+    if is_htmx():
+        return render_template("settings/_check.html", check=result)
+    return render_page(check=result)
+
+
+@bp.post("/widget")
+def widget():
+    form = WidgetForm()
+    if not form.validate():
+        return invalid("widget", form)
+    service.save_widget(g.tenant, current_user, base_url=form.base_url.data, website_token=form.website_token.data)
+    db.session.commit()
+    return saved("widget")
+
+
+@bp.post("/webhook-secret")
+def webhook_secret():
+    form = WebhookSecretForm()
+    if not form.validate():
+        return invalid("webhook_secret", form)
+    service.save_webhook_secret(g.tenant, current_user, form.secret.data)
+    db.session.commit()
+    return saved("webhooks", _("Secreto del webhook guardado."))
+
+
+@bp.post("/webhook-token/rotate")
+def rotate_webhook_token():
+    service.rotate_webhook_token(g.tenant, current_user)
+    db.session.commit()
+    return saved("webhooks", _("Nueva URL con token generada: actualízala en Chatwoot, la anterior ya no funciona."))
+
+
+@bp.post("/toggles")
+def toggles():
+    form = TogglesForm()
+    if not form.validate():
+        return invalid("toggles", form)
+    service.save_toggles(g.tenant, current_user, chatwoot_enabled=form.chatwoot_enabled.data,
+                         accept_unsigned=form.accept_unsigned.data, auto_create=form.auto_create.data)
+    db.session.commit()
+    return saved("opciones")

@@ -1,0 +1,63 @@
+"""Sync: start a run, watch its progress bar, cancel it, read the history of runs."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.chatwoot.errors import ChatwootError
+from app.chatwoot.sync import SyncError, cancel_sync, start_sync
+from app.extensions import db
+from app.models import SyncRun, SyncStatus
+from app.services.linking import audit
+from app.tenancy import get_scoped_or_404
+from app.web.sync.progress import history, latest, progress, starters
+from app.web.tenant_bp import is_htmx, tenant_blueprint
+
+bp = tenant_blueprint("sync", __name__, "/sync")
+
+
+@bp.get("/")
+def index():
+    page = history(g.tenant, request.args.get("before"))
+    if is_htmx() and request.headers.get("HX-Target") == "sync-history":
+        return render_template("sync/_history.html", page=page, starters=starters(page.items))
+    current = latest(g.tenant)
+    return render_template("sync/page.html", page=page, starters=starters(page.items),
+                           current=progress(current) if current else None)
+
+
+@bp.post("/start")
+def start():
+    try:
+        run = start_sync(g.tenant.id, current_user)
+    except (ChatwootError, SyncError) as exc:
+        db.session.rollback()
+        flash(_("No se pudo iniciar la sincronización: %(error)s", error=getattr(exc, "message", str(exc))), "error")
+        return redirect(url_for("sync.index"))
+    audit(g.tenant.id, "sync.start", current_user.email, current_user.id, "sync_run", run.id)
+    db.session.commit()
+    return redirect(url_for("sync.index"))
+
+
+@bp.get("/<run_id>/progress")
+def run_progress(run_id: str):
+    run = get_scoped_or_404(SyncRun, run_id)
+    if is_htmx():
+        return render_template("sync/_progress.html", p=progress(run))
+    page = history(g.tenant, None)
+    return render_template("sync/page.html", page=page, starters=starters(page.items), current=progress(run))
+
+
+@bp.post("/<run_id>/cancel")
+def cancel(run_id: str):
+    run = get_scoped_or_404(SyncRun, run_id)
+    cancel_sync(run)
+    audit(g.tenant.id, "sync.cancel", current_user.email, current_user.id, "sync_run", run.id)
+    db.session.commit()
+    if run.status == SyncStatus.CANCELLED:
+        flash(_("Sincronización cancelada."), "success")
+    else:
+        flash(_("Se pidió cancelar la sincronización; se detiene al terminar el lote en curso."), "success")
+    return redirect(url_for("sync.index"))

@@ -1,0 +1,1 @@
+"""Webhook deliveries received from Chatwoot: status, raw body, replay."""

@@ -1,0 +1,34 @@
+"""Reading webhook deliveries: keyset pages, and the raw body made readable."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.models import Tenant, WebhookEvent, WebhookStatus
+from app.services.listing import Page, keyset_page
+
+STATUSES = tuple(WebhookStatus)
+
+
+def events_page(tenant: Tenant, status: str | None, cursor: str | None) -> Page:
+    """Deliveries newest first; the status filter uses the (tenant_id, status, received_at) index."""
+    query = select(WebhookEvent).where(WebhookEvent.tenant_id == tenant.id)
+    if status in STATUSES:
+        query = query.where(WebhookEvent.status == status)
+    return keyset_page(query, WebhookEvent.received_at, WebhookEvent.id, cursor)
+
+
+def pretty_body(raw: str) -> str:
+    """The body as indented JSON when it parses, else exactly as received."""
+    try:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False, sort_keys=True)
+    except ValueError:
+        return raw
+
+
+def webhook_url() -> str:
+    """The URL to paste in Chatwoot → Settings → Integrations → Webhooks."""
+    return current_app.config.get("APP_BASE_URL", "").rstrip("/") + "/api/webhooks/chatwoot"

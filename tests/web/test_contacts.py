@@ -1,0 +1,320 @@
+"""Contacts pages: linked clients (open in Chatwoot, unlink) and the unmatched queue (link, create, dismiss)."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog, ChatwootInteraction, Client, UnmatchedContact, utcnow
+from app.services.linking import ATTRIBUTE_KEYS, link_client
+from tests.fixtures.simulator import ACCOUNT_ID
+
+T0 = datetime(2025, 6, 10, 18, 0, tzinfo=UTC)
+
+
+def add_client(tenant, first="Ana", last="García", phone="5512345678", **kw):
+    client = Client(tenant_id=tenant.id, first_name=first, last_name=last, phone=phone, **kw)
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+def add_unmatched(tenant, contact_id="77", n=1, at=T0, **fields):
+    rows = []
+    for i in range(n):
+        values = {"name": "Pedro Pérez Soto", "phone": "+52 55 9999 0000", "reason": "no_match",
+                  "message_count": 3, "last_message_preview": "¿Tienen cita el sábado?", **fields}
+        rows.append(UnmatchedContact(tenant_id=tenant.id, chatwoot_contact_id=str(int(contact_id) + i),
+                                     last_seen_at=at + timedelta(minutes=i), **values))
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows[0] if n == 1 else rows
+
+
+def audits(action):
+    return db.session.scalars(select(AuditLog).where(AuditLog.action == action)).all()
+
+
+def fresh(model, row_id):
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def contact_ids(html):
+    return re.findall(r'<tr id="unmatched-([a-z0-9]+)"', html)
+
+
+# --- linked ----------------------------------------------------------------------------------------------
+
+
+def test_linked_page_lists_clients_with_chatwoot_link_last_interaction_and_who_linked(wired_tenant, admin, chatwoot):
+    ana = add_client(wired_tenant)
+    add_client(wired_tenant, "Luis", "Garza", "3387654321")  # not linked: not listed
+    link_client(None, ana, "9", actor="admin@example.com")
+    db.session.add(ChatwootInteraction(tenant_id=wired_tenant.id, client_id=ana.id, event="message_created",
+                                       created_at=T0))
+    db.session.commit()
+    page = admin.get("/t/uno/contacts/")
+    assert page.status_code == 200
+    assert "Ana García" in page.text and "Luis Garza" not in page.text
+    assert f'href="{chatwoot.url}/app/accounts/{ACCOUNT_ID}/contacts/9"' in page.text
+    assert "por admin@example.com" in page.text
+    assert "10 jun 2025" in page.text  # the last interaction, in Mexico City time
+    assert f'action="/t/uno/contacts/{ana.id}/unlink"' in page.text and "data-confirm=" in page.text
+
+
+def test_linked_page_without_links_explains_how_links_happen(tenant, admin):
+    page = admin.get("/t/uno/contacts/")
+    assert "Aún no hay clientes vinculados" in page.text and "/t/uno/contacts/unmatched" in page.text
+
+
+def test_linked_pages_follow_the_cursor(tenant, admin):
+    now = utcnow()
+    db.session.add_all([Client(tenant_id=tenant.id, first_name=f"C{i:02d}", phone=f"55100000{i:02d}",
+                               chatwoot_contact_id=str(i), chatwoot_linked_at=now - timedelta(minutes=i))
+                        for i in range(60)])
+    db.session.commit()
+    first = admin.get("/t/uno/contacts/")
+    names = re.findall(r">(C\d\d)</a>", first.text)
+    assert names == [f"C{i:02d}" for i in range(50)]
+    next_url = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    second = admin.get(next_url, headers={"HX-Request": "true"})
+    assert "<html" not in second.text and second.text.lstrip().startswith('<section id="linked-list"')
+    assert re.findall(r">(C\d\d)</a>", second.text) == [f"C{i:02d}" for i in range(50, 60)]
+
+
+def test_unlink_clears_our_attributes_in_chatwoot_and_audits(wired_tenant, admin, chatwoot):
+    ana = add_client(wired_tenant)
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Ana", phone_number="+525512345678",
+                                          custom_attributes={"client_id": ana.id, "client_name": "Ana García",
+                                                             "favorite_color": "azul"})
+    link_client(None, ana, str(contact_id), actor="admin@example.com")
+    db.session.commit()
+    response = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
+    assert response.status_code == 302
+    assert fresh(Client, ana.id).chatwoot_contact_id is None
+    attributes = chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]
+    assert attributes == {"favorite_color": "azul"} and not set(ATTRIBUTE_KEYS) & set(attributes)
+    [unlink] = audits("client.unlink")
+    assert (unlink.actor, unlink.object_id, unlink.details["contact_id"]) == ("admin@example.com", ana.id,
+                                                                              str(contact_id))
+    assert "quedó desvinculado" in admin.get("/t/uno/contacts/").text
+
+
+def test_unlink_keeps_the_link_when_chatwoot_refuses_until_confirmed_anyway(wired_tenant, admin, chatwoot):
+    ana = add_client(wired_tenant)
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Ana", custom_attributes={"client_id": ana.id})
+    link_client(None, ana, str(contact_id), actor="admin@example.com")
+    db.session.commit()
+    chatwoot.sim.fail_next(1, status=401, body={"error": "Invalid Access Token"})
+    page = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
+    assert page.status_code == 409
+    assert "No se pudieron borrar los atributos" in page.text and "Invalid Access Token" in page.text
+    assert "Desvincular de todos modos" in page.text and 'name="force" value="1"' in page.text
+    assert fresh(Client, ana.id).chatwoot_contact_id == str(contact_id)
+    assert audits("client.unlink") == []
+
+    chatwoot.sim.fail_next(1, status=401, body={"error": "Invalid Access Token"})
+    response = admin.post(f"/t/uno/contacts/{ana.id}/unlink", data={"force": "1"})
+    assert response.status_code == 302
+    assert fresh(Client, ana.id).chatwoot_contact_id is None
+    [left] = audits("client.unlink_attributes_left")
+    assert left.details == {"contact_id": str(contact_id), "error": "Invalid Access Token"}
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"] == {"client_id": ana.id}
+    assert "bórralos allí a mano" in admin.get("/t/uno/contacts/").text
+
+
+def test_unlink_without_chatwoot_settings_asks_before_unlinking(tenant, admin):
+    ana = add_client(tenant, chatwoot_contact_id="5", chatwoot_linked_at=T0)
+    page = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
+    assert page.status_code == 409 and "Desvincular de todos modos" in page.text
+    assert fresh(Client, ana.id).chatwoot_contact_id == "5"
+    admin.post(f"/t/uno/contacts/{ana.id}/unlink", data={"force": "1"})
+    assert fresh(Client, ana.id).chatwoot_contact_id is None
+    assert len(audits("client.unlink_attributes_left")) == 1
+
+
+def test_unlink_a_contact_deleted_in_chatwoot_just_unlinks(wired_tenant, admin):
+    ana = add_client(wired_tenant, chatwoot_contact_id="424242", chatwoot_linked_at=T0)
+    assert admin.post(f"/t/uno/contacts/{ana.id}/unlink").status_code == 302
+    assert fresh(Client, ana.id).chatwoot_contact_id is None
+    assert audits("client.unlink_attributes_left") == [] and len(audits("client.unlink")) == 1
+
+
+# --- unmatched queue -------------------------------------------------------------------------------------
+
+
+def test_unmatched_queue_shows_reason_candidates_last_message_and_count(tenant, admin):
+    ana = add_client(tenant)
+    luis = add_client(tenant, "Luis", "Garza", "3387654321")
+    row = add_unmatched(tenant, reason="ambiguous", candidate_client_ids=[ana.id, luis.id])
+    page = admin.get("/t/uno/contacts/unmatched")
+    assert page.status_code == 200
+    assert contact_ids(page.text) == [row.id]
+    assert "Varios clientes comparten ese teléfono" in page.text
+    assert "Ana García" in page.text and "Luis Garza" in page.text
+    assert "¿Tienen cita el sábado?" in page.text and "<td>3</td>" in page.text
+    assert f"/t/uno/contacts/unmatched/{row.id}/link" in page.text
+    assert f"/t/uno/contacts/unmatched/{row.id}/create" in page.text
+    assert re.search(rf'action="/t/uno/contacts/unmatched/{row.id}/dismiss"\s+data-confirm="', page.text)
+
+
+def test_unmatched_filters_and_empty_state(tenant, admin):
+    waiting = add_unmatched(tenant, "10")
+    dismissed = add_unmatched(tenant, "20", status="dismissed")
+    assert contact_ids(admin.get("/t/uno/contacts/unmatched").text) == [waiting.id]
+    assert contact_ids(admin.get("/t/uno/contacts/unmatched?status=dismissed").text) == [dismissed.id]
+    assert contact_ids(admin.get("/t/uno/contacts/unmatched?status=linked").text) == []
+    assert contact_ids(admin.get("/t/uno/contacts/unmatched?status=nonsense").text) == [waiting.id]
+    db.session.delete(fresh(UnmatchedContact, waiting.id))
+    db.session.commit()
+    assert "No hay contactos esperando" in admin.get("/t/uno/contacts/unmatched").text
+
+
+def test_unmatched_pages_follow_the_cursor_and_htmx_gets_the_partial(tenant, admin):
+    rows = add_unmatched(tenant, "100", n=55)
+    first = admin.get("/t/uno/contacts/unmatched")
+    assert contact_ids(first.text) == [r.id for r in reversed(rows)][:50]
+    next_url = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    assert "before=" in next_url
+    second = admin.get(next_url, headers={"HX-Request": "true"})
+    assert "<html" not in second.text and second.text.lstrip().startswith('<section id="unmatched-list"')
+    assert contact_ids(second.text) == [r.id for r in reversed(rows)][50:]
+
+
+def test_search_as_you_type_returns_a_small_result_list(tenant, admin):
+    add_client(tenant)
+    add_client(tenant, "Luis", "Garza", "3387654321")
+    row = add_unmatched(tenant)
+    full = admin.get(f"/t/uno/contacts/unmatched/{row.id}/link?q=garc")
+    assert full.status_code == 200 and "<html" in full.text
+    assert "Ana García" in full.text and "Luis Garza" not in full.text
+    assert 'hx-trigger="input changed delay:300ms, search"' in full.text
+    partial = admin.get(f"/t/uno/contacts/unmatched/{row.id}/link?q=33 8765", headers={"HX-Request": "true"})
+    assert "<html" not in partial.text and partial.text.lstrip().startswith('<section id="search-results"')
+    assert "Luis Garza" in partial.text and "Ana García" not in partial.text
+    none = admin.get(f"/t/uno/contacts/unmatched/{row.id}/link?q=zzz", headers={"HX-Request": "true"})
+    assert "Ningún cliente coincide" in none.text
+
+
+def test_link_pushes_attributes_resolves_the_row_and_audits(wired_tenant, admin, chatwoot):
+    ana = add_client(wired_tenant)
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Pedro", phone_number="+525599990000")
+    row = add_unmatched(wired_tenant, str(contact_id))
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/t/uno/contacts/unmatched")
+    assert fresh(Client, ana.id).chatwoot_contact_id == str(contact_id)
+    row = fresh(UnmatchedContact, row.id)
+    assert (row.status, row.resolved_client_id) == ("linked", ana.id)
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == ana.id
+    assert [a.actor for a in audits("client.link")] == ["admin@example.com"]
+    linked = admin.get("/t/uno/contacts/unmatched?status=linked")
+    assert contact_ids(linked.text) == [row.id] and "admin@example.com" in linked.text
+
+
+def test_link_without_chatwoot_settings_says_why_and_changes_nothing(tenant, admin):
+    ana = add_client(tenant)
+    row = add_unmatched(tenant)
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
+    assert response.status_code == 302
+    assert fresh(UnmatchedContact, row.id).status == "waiting"
+    assert fresh(Client, ana.id).chatwoot_contact_id is None
+    page = admin.get(response.headers["Location"])
+    assert "No se pudo vincular" in page.text and "Chatwoot no está configurado" in page.text
+
+
+def test_create_client_form_is_prefilled_from_the_contact(tenant, admin):
+    row = add_unmatched(tenant, email="pedro@example.com")
+    page = admin.get(f"/t/uno/contacts/unmatched/{row.id}/create")
+    assert page.status_code == 200
+    for value in ('value="Pedro"', 'value="Pérez Soto"', 'value="+52 55 9999 0000"', 'value="pedro@example.com"'):
+        assert value in page.text
+    assert '<label for="first_name">Nombre</label>' in page.text
+
+
+def test_create_client_invalid_input_gives_field_messages_and_keeps_what_was_typed(tenant, admin):
+    row = add_unmatched(tenant)
+    page = admin.post(f"/t/uno/contacts/unmatched/{row.id}/create",
+                      data={"first_name": "", "last_name": "Pérez Soto", "phone": "12", "email": "pedro@"})
+    assert page.status_code == 422
+    assert "Escribe el nombre." in page.text and "No es un número de teléfono válido" in page.text
+    assert "Escribe un correo válido." in page.text
+    assert 'value="Pérez Soto"' in page.text and 'value="12"' in page.text and 'value="pedro@"' in page.text
+    assert 'aria-describedby="phone-error"' in page.text
+    assert db.session.scalar(select(Client).where(Client.last_name == "Pérez Soto")) is None
+
+
+def test_create_client_refuses_a_phone_that_already_has_a_client(tenant, admin):
+    add_client(tenant, phone="55 9999 0000")
+    row = add_unmatched(tenant)
+    page = admin.post(f"/t/uno/contacts/unmatched/{row.id}/create",
+                      data={"first_name": "Pedro", "last_name": "", "phone": "+52 1 55 9999 0000", "email": ""})
+    assert page.status_code == 422
+    assert "Ese teléfono ya es de Ana García: vincula el contacto con ese cliente." in page.text
+
+
+def test_create_client_creates_links_and_resolves(wired_tenant, admin, chatwoot):
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Pedro", phone_number="+525599990000")
+    row = add_unmatched(wired_tenant, str(contact_id))
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/create",
+                          data={"first_name": "Pedro", "last_name": "Pérez", "phone": "55 9999 0000",
+                                "email": "pedro@example.com"})
+    assert response.status_code == 302
+    client = db.session.scalar(select(Client).where(Client.first_name == "Pedro"))
+    assert (client.last_name, client.phone_e164, client.email) == ("Pérez", "+525599990000", "pedro@example.com")
+    assert client.chatwoot_contact_id == str(contact_id)
+    row = fresh(UnmatchedContact, row.id)
+    assert (row.status, row.resolved_client_id) == ("created", client.id)
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == client.id
+
+
+def test_dismiss_takes_the_contact_off_the_queue(tenant, admin, admin_user):
+    row = add_unmatched(tenant)
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/dismiss")
+    assert response.status_code == 302
+    row = fresh(UnmatchedContact, row.id)
+    assert (row.status, row.resolved_by_id) == ("dismissed", admin_user.id)
+    queue = admin.get("/t/uno/contacts/unmatched").text
+    assert contact_ids(queue) == [] and "Contacto descartado." in queue
+    assert contact_ids(admin.get("/t/uno/contacts/unmatched?status=dismissed").text) == [row.id]
+    assert len(audits("unmatched.dismissed")) == 1
+
+
+def test_actions_on_a_resolved_contact_are_refused(tenant, admin):
+    row = add_unmatched(tenant, status="dismissed")
+    admin.post(f"/t/uno/contacts/unmatched/{row.id}/dismiss")
+    ana = add_client(tenant)
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
+    assert "No se pudo vincular" in admin.get(response.headers["Location"]).text
+    assert fresh(Client, ana.id).chatwoot_contact_id is None
+
+
+# --- tenancy and login -----------------------------------------------------------------------------------
+
+
+def test_another_tenants_pages_and_objects_are_404(tenant, other_tenant, staff):
+    theirs = add_unmatched(other_tenant)
+    their_client = add_client(other_tenant, "Eva", "Ríos", "5599990000", chatwoot_contact_id="3",
+                              chatwoot_linked_at=T0)
+    mine = add_unmatched(tenant, "900")
+    assert staff.get("/t/dos/contacts/").status_code == 404
+    assert staff.get("/t/dos/contacts/unmatched").status_code == 404
+    assert staff.get(f"/t/uno/contacts/unmatched/{theirs.id}/link").status_code == 404
+    assert staff.get(f"/t/uno/contacts/unmatched/{theirs.id}/create").status_code == 404
+    assert staff.post(f"/t/uno/contacts/unmatched/{theirs.id}/create", data={"first_name": "X"}).status_code == 404
+    assert staff.post(f"/t/uno/contacts/unmatched/{theirs.id}/dismiss").status_code == 404
+    assert staff.post(f"/t/uno/contacts/unmatched/{mine.id}/link",
+                      data={"client_id": their_client.id}).status_code == 404
+    assert staff.post(f"/t/uno/contacts/{their_client.id}/unlink").status_code == 404
+    assert fresh(UnmatchedContact, theirs.id).status == "waiting"
+    assert fresh(Client, their_client.id).chatwoot_contact_id == "3"
+    assert staff.get("/t/uno/contacts/").status_code == 200
+    assert "Eva Ríos" not in staff.get(f"/t/uno/contacts/unmatched/{mine.id}/link?q=eva").text
+
+
+@pytest.mark.parametrize("url", ["/t/uno/contacts/", "/t/uno/contacts/unmatched", "/t/uno/contacts/unmatched/x/link"])
+def test_logged_out_is_sent_to_login(app, tenant, url):
+    response = app.test_client().get(url)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
