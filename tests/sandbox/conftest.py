@@ -22,7 +22,8 @@ from app.sandbox.server import QuietHandler
 ADMIN, AGENT, OUTSIDER, BOT = "tok-admin", "tok-agent", "tok-outsider", "bot-tok"
 ACCOUNT, OTHER_ACCOUNT = 1, 2
 API_INBOX, WHATSAPP_INBOX, HIDDEN_INBOX = 7, 3, 9
-PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "chatwoot_payloads"
+# ../shared sits beside the repository (as in CI and in the workspace).
+PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "payloads"
 
 
 class Api:
