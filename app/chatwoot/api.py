@@ -275,11 +275,15 @@ class ChatwootApiService:
     def send_message_to_contact(self, to: str, message: str, tenant_id: str) -> SendResult:
         """Send a text now to a phone number: find or create the contact, reuse or open a conversation."""
         from app.chatwoot.delivery import send_text_to_phone
+        from app.extensions import db
 
         try:
-            return send_text_to_phone(tenant_id, to, message)
+            result = send_text_to_phone(tenant_id, to, message)
         except ChatwootError as exc:
             return SendResult(success=False, error=exc.message)
+        # The seed calls this from plain scripts: the facade commits the interaction it logged, once.
+        db.session.commit()
+        return result
 
 
 chatwoot_api_service = ChatwootApiService()

@@ -30,13 +30,16 @@ def find_contact_for_phone(api: ChatwootClient, phone: Phone) -> Contact | None:
     return next(iter(preferred_contacts(same, phone.key)), None)
 
 
-def ensure_contact(api: ChatwootClient, phone: Phone, name: str, email: str | None = None) -> tuple[Contact, bool]:
-    """(contact, created): search first; create only when missing; a 422 'taken' means search again."""
+def ensure_contact(api: ChatwootClient, phone: Phone, name: str, email: str | None = None,
+                   inbox_id: str | None = None) -> tuple[Contact, bool]:
+    """(contact, created): search first; create only when missing (in the inbox when given); a 422 'taken'
+    means search again."""
     found = find_contact_for_phone(api, phone)
     if found:
         return found, False
     try:
-        return api.create_contact(name=name or phone.key, phone_number=phone.key, email=email), True
+        return api.create_contact(name=name or phone.key, phone_number=phone.key, email=email,
+                                  inbox_id=inbox_id), True
     except ChatwootValidationError as exc:
         if not exc.already_taken:
             raise
@@ -87,5 +90,4 @@ def send_text_to_phone(tenant_id: str, to: str, message: str) -> SendResult:
     log_interaction(tenant_id, "test_message", direction="outgoing", client_id=client.id if client else None,
                     contact_id=contact.id, conversation_id=conversation.id, message_id=sent.id,
                     content=message, phone=phone.key, status=sent.status)
-    db.session.commit()
     return SendResult(success=True, conversation_id=conversation.id, message_id=sent.id, contact_id=contact.id)

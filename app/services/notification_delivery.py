@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.chatwoot.api import ChatwootClient
 from app.chatwoot.config import require_settings, resolve_settings
-from app.chatwoot.delivery import find_contact_for_phone, open_conversation
-from app.chatwoot.errors import ChatwootNotFound, ChatwootTransientError, ChatwootValidationError
-from app.chatwoot.types import Contact, Conversation, Message
+from app.chatwoot.delivery import ensure_contact, open_conversation
+from app.chatwoot.errors import ChatwootNotFound, ChatwootTransientError
+from app.chatwoot.types import Conversation, Message
 from app.extensions import db
 from app.models import (
     Appointment,
@@ -168,22 +168,11 @@ def _not_found(contact_id: str, inbox_id: str, exc: ChatwootNotFound) -> Deliver
 
 def _resolve_contact(api: ChatwootClient, client: Client, phone: Phone, inbox_id: str, channel: str) -> str:
     """Find the contact by canonical phone, else create it in the inbox; link it to the client."""
-    contact = find_contact_for_phone(api, phone) or _create_contact(api, client, phone, inbox_id, channel)
+    email = client.email if channel == NotificationChannel.EMAIL else None
+    contact, _ = ensure_contact(api, phone, client.full_name, email=email, inbox_id=inbox_id)
     link_client(None, client, contact.id, ACTOR)
     db.session.commit()
     return contact.id
-
-
-def _create_contact(api: ChatwootClient, client: Client, phone: Phone, inbox_id: str, channel: str) -> Contact:
-    email = client.email if channel == NotificationChannel.EMAIL else None
-    try:
-        return api.create_contact(name=client.full_name or phone.key, phone_number=phone.key, email=email,
-                                  inbox_id=inbox_id)
-    except ChatwootValidationError as exc:
-        found = find_contact_for_phone(api, phone) if exc.already_taken else None
-        if found is None:
-            raise
-        return found
 
 
 def _previous_send(api: ChatwootClient, notification: Notification, conversation_id: str) -> Message | None:
