@@ -1,8 +1,10 @@
 """All models, importable from one place."""
 
-from app.models.audit import ApiKey, AuditLog
+from app.models.api_key import ApiKey
+from app.models.appointment import Appointment
+from app.models.audit import AuditLog
 from app.models.base import Base, new_id, utcnow
-from app.models.client import Appointment, Client
+from app.models.client import Client
 from app.models.enums import (
     AppointmentStatus,
     NotificationChannel,
@@ -14,10 +16,14 @@ from app.models.enums import (
     UnmatchedStatus,
     WebhookStatus,
 )
-from app.models.interaction import ChatwootInteraction, SyncRun, UnmatchedContact, WebhookEvent
+from app.models.interaction import ChatwootInteraction
 from app.models.notification import ClientDeliveryLock, Notification
 from app.models.settings import ChatwootConfig, NotificationSettings, NotificationTemplate
-from app.models.tenant import LoginFailure, Tenant, TenantMembership, User
+from app.models.sync_run import SyncRun
+from app.models.tenant import Tenant
+from app.models.unmatched import UnmatchedContact
+from app.models.user import LoginFailure, TenantMembership, User
+from app.models.webhook_event import WebhookEvent
 
 __all__ = [
     "ApiKey",

@@ -1,4 +1,4 @@
-"""Audit log and booking-system API keys."""
+"""The audit log: who changed what, from the dashboard, the CLI or the API."""
 
 from __future__ import annotations
 
@@ -26,18 +26,3 @@ class AuditLog(IdMixin, Base):
     object_id: Mapped[str | None] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-class ApiKey(IdMixin, Base):
-    """A per-tenant key for the booking-system API; only its SHA-256 is stored."""
-
-    __tablename__ = "api_keys"
-
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    prefix: Mapped[str] = mapped_column(String(16))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]

@@ -1,14 +1,17 @@
-"""Booking clients and their appointments (CitaPlanner's data, mirrored here)."""
+"""Booking clients (CitaPlanner's data, mirrored here)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, IdMixin, TimestampMixin
-from app.models.enums import AppointmentStatus
+
+if TYPE_CHECKING:
+    from app.models.appointment import Appointment
 
 
 class Client(IdMixin, TimestampMixin, Base):
@@ -40,21 +43,3 @@ class Client(IdMixin, TimestampMixin, Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-
-class Appointment(IdMixin, TimestampMixin, Base):
-    __tablename__ = "appointments"
-    __table_args__ = (
-        Index("ix_appointments_client_id_starts_at", "client_id", "starts_at"),
-        Index("ix_appointments_tenant_id_starts_at", "tenant_id", "starts_at"),
-    )
-
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
-    starts_at: Mapped[datetime]
-    ends_at: Mapped[datetime | None]
-    service_name: Mapped[str] = mapped_column(String(200), default="")
-    staff_name: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.SCHEDULED)
-
-    client: Mapped[Client] = relationship(back_populates="appointments")
