@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config if config is not None else load_settings())
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "app" / "translations"))
 
-    from app import extensions, i18n, jobs, security
+    from app import extensions, i18n, jobs, queue, security  # noqa: F401  (jobs: registers the tasks)
     from app.models import events  # noqa: F401  (registers the session hooks)
 
     extensions.db.init_app(app)
@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    jobs.init_queue(app)
+    queue.init_queue(app)
 
     from app.api import register_api
     from app.cli import register_cli

@@ -27,8 +27,8 @@ from app import create_app
 from app.config import test_settings
 from app.extensions import db
 from app.models import ChatwootInteraction, Client, Role
+from app.services.accounts.tenants import create_tenant, create_user
 from app.services.listing import encode_cursor
-from app.services.tenants import create_tenant, create_user
 
 SIZES = ((1_000, 10_000), (100_000, 1_000_000))
 BATCH = 50_000

@@ -22,7 +22,7 @@ from app import create_app
 from app.chatwoot.client_matcher import chatwoot_client_matcher
 from app.config import test_settings
 from app.extensions import db
-from app.services.tenants import create_tenant
+from app.services.accounts.tenants import create_tenant
 
 SIZES = (100, 100_000)
 STAMP = datetime(2025, 1, 1, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -61,7 +61,7 @@ def prepare_database() -> None:
     from app import create_app
     from app.extensions import db
     from app.models import ChatwootConfig, NotificationSettings
-    from app.services.tenants import create_tenant
+    from app.services.accounts.tenants import create_tenant
 
     with create_app().app_context():
         db.create_all()

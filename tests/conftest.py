@@ -12,7 +12,7 @@ from app import create_app
 from app.config import test_settings
 from app.extensions import db
 from app.models import Role
-from app.services.tenants import create_tenant, create_user
+from app.services.accounts.tenants import create_tenant, create_user
 
 pytest_plugins = ["tests.fixtures.simulator"]
 

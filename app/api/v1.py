@@ -13,10 +13,10 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from app.extensions import csrf, db
 from app.models import Appointment, Client, Notification, Tenant
-from app.services.api_keys import authenticate
-from app.services.clients import RecordError, upsert_client
+from app.services.clients.records import RecordError, upsert_client
 from app.services.notification_service import NotificationError, notification_service
-from app.services.reminders import save_appointment
+from app.services.notifications.reminders import save_appointment
+from app.services.settings.api_keys import authenticate
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.chatwoot.webhook_intake import (
+from app.extensions import csrf, db
+from app.services.webhooks.intake import (
     MAX_BODY_BYTES,
     Delivery,
     IntakeResult,
@@ -16,7 +17,6 @@ from app.chatwoot.webhook_intake import (
     receive_on_account_url,
     receive_on_token_url,
 )
-from app.extensions import csrf, db
 
 bp = Blueprint("chatwoot_webhooks", __name__)
 csrf.exempt(bp)

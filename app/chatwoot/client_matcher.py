@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.chatwoot.matching import MatchReason, PhoneMatch, match_phone
-from app.chatwoot.sync import SyncResult, create_run, result_of, run_sync
 from app.extensions import db
 from app.models import Client
+from app.services.contacts.matching import MatchReason, PhoneMatch, match_phone
+from app.services.sync.runs import SyncResult, create_run, result_of, run_sync
 
 
 class ChatwootClientMatcher:

@@ -100,3 +100,12 @@ class ContactPage:
     contacts: list[Contact]
     count: int
     has_more: bool
+
+
+@dataclass
+class SendResult:
+    success: bool
+    conversation_id: str | None = None
+    message_id: str | None = None
+    contact_id: str | None = None
+    error: str | None = None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.cli import fail
 from app.extensions import db
 from app.models import ChatwootConfig, NotificationSettings, Role, Tenant, User
-from app.services.tenants import TenantError, create_tenant, create_user, require_tenant
+from app.services.accounts.tenants import TenantError, create_tenant, create_user, require_tenant
 
 
 @click.group("tenant")
@@ -107,7 +107,7 @@ def setup(demo):
     upgrade()
     if not demo or db.session.scalar(select(User.id).limit(1)):
         return
-    from app.services.demo import create_demo_data
+    from app.cli.demo import create_demo_data
 
     password = secrets.token_urlsafe(12)
     admin_email = "admin@citaplanner.local"

@@ -10,17 +10,17 @@ from sqlalchemy import select
 
 from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
-from app.chatwoot.config import update_credentials, webhook_urls
 from app.chatwoot.errors import ChatwootConfigError
-from app.chatwoot.health import check_connection
-from app.chatwoot.matching import MatchReason
-from app.chatwoot.sync import SyncError, SyncResult, create_run, finish_run, result_of, run_sync
+from app.chatwoot.settings import update_credentials, webhook_urls
 from app.cli import fail
 from app.extensions import db
 from app.models import Client, SyncStatus, Tenant
 from app.phone import phone_error
-from app.services.linking import audit
-from app.services.tenants import TenantError, require_tenant
+from app.services.accounts.tenants import TenantError, require_tenant
+from app.services.contacts.linking import audit
+from app.services.contacts.matching import MatchReason
+from app.services.settings.health import check_connection
+from app.services.sync.runs import SyncError, SyncResult, create_run, finish_run, result_of, run_sync
 
 SHOWN_ERRORS = 20
 

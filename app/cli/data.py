@@ -9,8 +9,8 @@ from flask.cli import with_appcontext
 
 from app.cli import fail
 from app.extensions import db
-from app.services.imports import ImportFileError, ImportReport, import_appointments, import_clients
-from app.services.tenants import TenantError, require_tenant
+from app.services.accounts.tenants import TenantError, require_tenant
+from app.services.clients.imports import ImportFileError, ImportReport, import_appointments, import_clients
 
 
 def _run_import(tenant_ref: str, path: str, importer) -> None:

@@ -8,10 +8,11 @@ from flask.cli import with_appcontext
 from app.cli import fail
 from app.extensions import db
 from app.models import Notification, NotificationStatus
-from app.services.api_keys import ApiKeyError, create_api_key, revoke_api_key
+from app.queue import enqueue
+from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.notification_service import NotificationError, notification_service
-from app.services.reminders import arm_upcoming_reminders, due_reminders
-from app.services.tenants import TenantError, require_tenant
+from app.services.notifications.reminders import arm_upcoming_reminders, due_reminders
+from app.services.settings.api_keys import ApiKeyError, create_api_key, revoke_api_key
 
 
 @click.group("apikey")
@@ -84,17 +85,15 @@ def reminders_group():
 @reminders_group.command("run")
 @click.option("--queue", is_flag=True, help="Enqueue the due reminders for the worker instead of sending here")
 @with_appcontext
-def reminders_run(queue):
+def reminders_run(queue: bool):
     """Arm missing reminders, then send the ones that are due."""
     report = arm_upcoming_reminders()
     db.session.commit()
     click.echo(f"armed: {report.armed}  skipped: {report.skipped}  not created: {report.not_created}")
     due = due_reminders()
     if queue:
-        from app.jobs.notifications import enqueue
-
         for notification_id in due:
-            enqueue(notification_id)
+            enqueue("deliver_notification", notification_id)
         click.echo(f"queued: {len(due)}")
         return
     results = [notification_service.deliver(notification_id) for notification_id in due]

@@ -21,8 +21,8 @@ def webhooks_group():
 def replay(tenant_ref, event_id, all_failed):
     """Queue stored events for processing again: one (--event ID) or every failed one (--all-failed)."""
     from app.extensions import db
-    from app.services.tenants import TenantError, require_tenant
-    from app.services.webhook_replay import ReplayError, find_event, replay_event, replay_failed
+    from app.services.accounts.tenants import TenantError, require_tenant
+    from app.services.webhooks.replay import ReplayError, find_event, replay_event, replay_failed
 
     if bool(event_id) == all_failed:
         fail("give either --event ID or --all-failed", 2)

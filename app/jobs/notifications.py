@@ -6,18 +6,16 @@ for a row it cannot see yet); the sweep catches anything the queue lost.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
-from app.jobs import app_task, register_sweeper
 from app.models import Notification, NotificationStatus, utcnow
+from app.queue import app_task, enqueue_after_commit, register_sweeper
 from app.services.notification_service import notification_service
-from app.services.reminders import arm_upcoming_reminders
+from app.services.notifications.reminders import arm_upcoming_reminders
 
-PENDING_JOBS = "notification_jobs"
 STUCK_AFTER = timedelta(minutes=2)  # due this long ago and still pending: its queue message is gone
 SWEEP_BATCH = 500
 
@@ -27,29 +25,6 @@ def deliver_notification(notification_id: str) -> None:
     """Deliver one notification (a no-op when it is not due or another worker has it)."""
     notification_service.deliver(notification_id)
 
-
-def enqueue(notification_id: str, eta: datetime | None = None) -> None:
-    """Queue a delivery now, or for `eta` when that is in the future."""
-    if eta is not None and eta > utcnow():
-        deliver_notification.schedule(args=(notification_id,), eta=eta)
-    else:
-        deliver_notification(notification_id)
-
-
-def enqueue_after_commit(notification_id: str, eta: datetime | None = None) -> None:
-    """Queue the delivery once the current transaction commits (dropped if it rolls back)."""
-    db.session.info.setdefault(PENDING_JOBS, []).append((notification_id, eta))
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed(session: Session) -> None:
-    for notification_id, eta in session.info.pop(PENDING_JOBS, []):
-        enqueue(notification_id, eta)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(PENDING_JOBS, None)
 
 
 @register_sweeper
@@ -66,7 +41,7 @@ def requeue_stuck_notifications() -> int:
         db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(next_attempt_at=now)
                            .execution_options(synchronize_session=False))
         for notification_id in ids:
-            enqueue_after_commit(notification_id)
+            enqueue_after_commit("deliver_notification", notification_id)
     db.session.commit()
     return len(ids)
 

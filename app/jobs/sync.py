@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from app.chatwoot.sync import run_sync, stale_runs
 from app.extensions import db
-from app.jobs import app_task, register_sweeper
+from app.queue import app_task, register_sweeper
+from app.services.sync.runs import run_sync, stale_runs
 
 
-@app_task(retries=5, retry_delay=2)
+@app_task()
 def sync_job(run_id: str) -> None:
-    """Run one sync; retried while its row is not committed yet (start_sync enqueues before the commit)."""
+    """Run one sync (enqueued after the run's row is committed)."""
     run_sync(run_id)
 
 

@@ -27,10 +27,11 @@ from app.models import (
     new_id,
     utcnow,
 )
-from app.services.notification_attempts import deliver_claimed
-from app.services.notification_delivery import notification_settings, skip_reason
-from app.services.schedule import outside_quiet_hours
-from app.services.templates import TemplateError, context_variables, render, template_body
+from app.queue import enqueue, enqueue_after_commit
+from app.services.notifications.attempts import deliver_claimed
+from app.services.notifications.delivery import notification_settings, skip_reason
+from app.services.notifications.schedule import outside_quiet_hours
+from app.services.notifications.templates import TemplateError, context_variables, render, template_body
 
 KEY_LENGTH = 200
 QUIET_TYPES = (NotificationType.APPOINTMENT_REMINDER, NotificationType.MARKETING)
@@ -149,9 +150,7 @@ def _insert(row: Notification) -> tuple[Notification, bool]:
 
 
 def _enqueue(notification: Notification) -> None:
-    from app.jobs.notifications import enqueue_after_commit
-
-    enqueue_after_commit(notification.id, notification.next_attempt_at)
+    enqueue_after_commit("deliver_notification", notification.id, eta=notification.next_attempt_at)
 
 
 class NotificationService:
@@ -170,9 +169,8 @@ class NotificationService:
             return notification
         delivered = self.deliver(notification.id)
         if delivered.status == NotificationStatus.PENDING and delivered.attempts == 0:
-            from app.jobs.notifications import enqueue  # not due yet (quiet hours): the queue takes it from here
-
-            enqueue(delivered.id, delivered.next_attempt_at)
+            # not due yet (quiet hours): the queue takes it from here
+            enqueue("deliver_notification", delivered.id, eta=delivered.next_attempt_at)
         return delivered
 
     def create_notification(self, type, channel, recipient_id: str, message: str | None = None,

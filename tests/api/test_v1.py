@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db, huey
 from app.models import ApiKey, Appointment, Client, Notification, NotificationStatus
-from app.services.api_keys import authenticate, create_api_key, hash_key, revoke_api_key
+from app.services.settings.api_keys import authenticate, create_api_key, hash_key, revoke_api_key
 from tests.fixtures.notifications import drain, make_client, outgoing
 
 NOW = datetime(2026, 11, 11, 18, 0, tzinfo=UTC)

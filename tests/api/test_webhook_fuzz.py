@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
-from app.chatwoot.webhook_payloads import PROCESSED_EVENTS
+from app.chatwoot.payloads import PROCESSED_EVENTS
 from app.extensions import db, huey
 from app.models import (
     AuditLog,
@@ -26,7 +26,7 @@ from app.models import (
     WebhookStatus,
 )
 from app.sandbox import ALLOWED_EVENTS, signature
-from app.services.clients import upsert_client
+from app.services.clients.records import upsert_client
 from tests.fixtures.webhooks import SECRET, URL, drain, event_count, example, hooked
 
 __all__ = ["hooked"]  # fixture used below

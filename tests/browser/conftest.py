@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db, huey
 from app.models import Role
-from app.services.tenants import create_tenant, create_user
+from app.services.accounts.tenants import create_tenant, create_user
 from tests.conftest import PASSWORD, make_app
 
 CHROMIUM = "/usr/bin/chromium"

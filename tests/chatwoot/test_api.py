@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from app.chatwoot.api import ChatwootClient
+from app.chatwoot.client import ChatwootClient
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootNotFound,
@@ -227,7 +227,7 @@ def test_connection_dropped_after_a_post_was_sent_counts_as_maybe_applied(sleeps
 
 
 def test_the_token_never_appears_in_logs_or_errors(chatwoot, sleeps, caplog, app, wired_tenant):
-    from app.chatwoot.config import require_settings
+    from app.chatwoot.settings import require_settings
 
     secret = "tok-very-secret-4f1c9e"
     chatwoot.sim.add_user(token=secret, account_ids=[ACCOUNT_ID])

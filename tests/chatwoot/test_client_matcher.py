@@ -7,9 +7,9 @@ from sqlalchemy import event
 
 from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
-from app.chatwoot.matching import MatchReason
 from app.extensions import db
 from app.models import Client
+from app.services.contacts.matching import MatchReason
 from tests.fixtures.simulator import ACCOUNT_ID
 
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select, text
 
 from app.chatwoot.api import chatwoot_api_service
-from app.chatwoot.config import (
+from app.chatwoot.errors import ChatwootConfigError
+from app.chatwoot.settings import (
     SOURCE_CONFIG,
     SOURCE_ENV,
     SOURCE_SETTINGS,
@@ -14,7 +15,6 @@ from app.chatwoot.config import (
     resolve_settings,
     update_credentials,
 )
-from app.chatwoot.errors import ChatwootConfigError
 from app.extensions import db
 from app.models import ChatwootConfig, NotificationSettings
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import requests
 
-from app.chatwoot.api import ChatwootClient, chatwoot_api_service
-from app.chatwoot.delivery import ensure_contact, find_contact_for_phone, preferred_contacts
+from app.chatwoot.api import chatwoot_api_service
+from app.chatwoot.client import ChatwootClient
 from app.chatwoot.types import Contact
 from app.extensions import db
 from app.models import ChatwootInteraction, Client
 from app.phone import parse_phone
+from app.services.contacts.remote import ensure_contact, find_contact_for_phone, preferred_contacts
 from tests.fixtures.simulator import ACCOUNT_ID, ADMIN_TOKEN
 
 

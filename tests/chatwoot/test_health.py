@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.chatwoot.config import update_credentials
-from app.chatwoot.health import check_connection
+from app.chatwoot.settings import update_credentials
 from app.extensions import db
 from app.models import ChatwootConfig
+from app.services.settings.health import check_connection
 from tests.fixtures.simulator import ACCOUNT_ID
 
 

@@ -14,9 +14,12 @@ import time_machine
 from sqlalchemy import select
 
 from app.chatwoot.client_matcher import chatwoot_client_matcher
-from app.chatwoot.config import update_credentials
 from app.chatwoot.errors import ChatwootConfigError
-from app.chatwoot.sync import (
+from app.chatwoot.settings import update_credentials
+from app.extensions import db, huey
+from app.jobs.sync import resume_stale_syncs
+from app.models import SyncRun, SyncStatus, utcnow
+from app.services.sync.runs import (
     MAX_ATTEMPTS,
     RESUMED,
     SyncError,
@@ -26,9 +29,6 @@ from app.chatwoot.sync import (
     run_sync,
     start_sync,
 )
-from app.extensions import db, huey
-from app.jobs.sync import resume_stale_syncs
-from app.models import SyncRun, SyncStatus, utcnow
 from tests.chatwoot.conftest import drain, key, linked_contacts, phone_duplicates, picture, seed_clients
 from tests.fixtures.simulator import ACCOUNT_ID, ADMIN_TOKEN
 

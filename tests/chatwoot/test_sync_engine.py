@@ -9,13 +9,13 @@ from datetime import timedelta
 import requests
 from sqlalchemy import select
 
-from app.chatwoot.api import ChatwootClient
+from app.chatwoot.client import ChatwootClient
 from app.chatwoot.client_matcher import chatwoot_client_matcher
-from app.chatwoot.sync import create_run
-from app.chatwoot.sync_engine import BATCH_SIZE, SEARCHES_PER_MINUTE, SyncEngine
 from app.extensions import db
 from app.models import AuditLog, Client, SyncRun, SyncStatus, utcnow
-from app.services.linking import client_attributes
+from app.services.contacts.linking import client_attributes
+from app.services.sync.engine import BATCH_SIZE, SEARCHES_PER_MINUTE, SyncEngine
+from app.services.sync.runs import create_run
 from tests.chatwoot.conftest import (
     key,
     linked_contacts,
@@ -212,7 +212,7 @@ def test_cancel_between_batches(app, wired_tenant, chatwoot):
                 other_session.execute(SyncRun.__table__.update().where(SyncRun.id == run.id)
                                       .values(cancel_requested=True))
 
-    from app.chatwoot.sync import run_sync
+    from app.services.sync.runs import run_sync
 
     run = run_sync(run.id, dashboard_cancels)
     assert run.status == SyncStatus.CANCELLED and run.processed == BATCH_SIZE and run.finished_at
@@ -220,8 +220,8 @@ def test_cancel_between_batches(app, wired_tenant, chatwoot):
 
 
 def test_a_long_batch_keeps_its_lease_with_heartbeats_inside_the_batch(app, wired_tenant, chatwoot, monkeypatch):
-    from app.chatwoot import sync_engine
-    from app.chatwoot.sync import run_sync
+    from app.services.sync import engine as sync_engine
+    from app.services.sync.runs import run_sync
 
     monkeypatch.setattr(sync_engine, "HEARTBEAT", timedelta(0))  # every client is "a minute later"
     seed_clients(wired_tenant, 7)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from app.chatwoot.config import require_settings
+from app.chatwoot.settings import require_settings
 from app.extensions import db
 from app.models import AuditLog, ChatwootConfig, Client, SyncRun, SyncStatus
 from tests.fixtures.simulator import ACCOUNT_ID, ADMIN_TOKEN

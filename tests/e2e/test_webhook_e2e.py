@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ChatwootInteraction, Client, WebhookEvent, WebhookStatus
-from app.services.clients import upsert_client
+from app.services.clients.records import upsert_client
 from tests.fixtures.webhooks import SECRET, URL, drain, served, wired_hooked
 
 __all__ = ["wired_hooked"]  # fixture used below

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.extensions import db, huey
 from app.jobs.notifications import deliver_notification, requeue_stuck_notifications
 from app.models import Client, NotificationSettings, NotificationStatus, NotificationType, utcnow
-from app.services.client_lock import LockBusy, acquire, release
 from app.services.notification_service import notification_service
+from app.services.notifications.client_lock import LockBusy, acquire, release
 from tests.fixtures.notifications import drain, fresh, make_client, outgoing
 from tests.fixtures.simulator import ACCOUNT_ID
 
@@ -263,7 +263,7 @@ HOLD_LOCK = """
 import sys, time
 from app import create_app
 from app.config import test_settings
-from app.services.client_lock import acquire, release
+from app.services.notifications.client_lock import acquire, release
 from pathlib import Path
 app = create_app(test_settings(Path(sys.argv[1]), SQLALCHEMY_DATABASE_URI=sys.argv[2]))
 with app.app_context():
@@ -294,7 +294,7 @@ def test_the_client_lock_holds_across_processes(app, wired_tenant, tmp_path):
 
 
 def test_lock_and_idempotency_hold_on_every_backend(any_db_app):
-    from app.services.tenants import create_tenant
+    from app.services.accounts.tenants import create_tenant
 
     tenant = create_tenant("Salón BD", slug="bd")
     db.session.commit()

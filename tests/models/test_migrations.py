@@ -6,7 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from app.extensions import db
-from app.services.tenants import create_tenant
+from app.services.accounts.tenants import create_tenant
 from tests.conftest import reset_schema
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Client
-from app.services.client_search import search_clients
+from app.services.clients.search import search_clients
 
 PEOPLE = [
     ("Ana", "García López", "55 1234 5678"),

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import NotificationSettings, NotificationStatus, NotificationType
-from app.services.reminders import arm_upcoming_reminders, due_reminders, save_appointment
-from app.services.schedule import quiet_hours_end, reminder_due
-from app.services.tenants import create_tenant
+from app.services.accounts.tenants import create_tenant
+from app.services.notifications.reminders import arm_upcoming_reminders, due_reminders, save_appointment
+from app.services.notifications.schedule import quiet_hours_end, reminder_due
 from tests.fixtures.notifications import drain, make_appointment, make_client, notifications, outgoing
 
 REMINDER, CONFIRMATION = NotificationType.APPOINTMENT_REMINDER, NotificationType.APPOINTMENT_CONFIRMATION

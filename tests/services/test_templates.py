@@ -9,7 +9,8 @@ import time_machine
 
 from app.extensions import db
 from app.models import NotificationTemplate, NotificationType
-from app.services.templates import (
+from app.services.accounts.tenants import create_tenant
+from app.services.notifications.templates import (
     DEFAULT_TEMPLATES,
     STANDARD_VARIABLES,
     TemplateError,
@@ -21,7 +22,6 @@ from app.services.templates import (
     render,
     template_body,
 )
-from app.services.tenants import create_tenant
 from tests.fixtures.notifications import make_appointment, make_client
 
 

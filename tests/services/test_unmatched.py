@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from app.chatwoot.errors import ChatwootConfigError
-from app.chatwoot.webhook_payloads import ContactInfo
+from app.chatwoot.payloads import ContactInfo
 from app.extensions import db
 from app.models import AuditLog, Client, UnmatchedContact, UnmatchedStatus
-from app.services.clients import RecordError, upsert_client
-from app.services.unmatched import (
+from app.services.clients.records import RecordError, upsert_client
+from app.services.contacts.unmatched import (
     UnmatchedError,
     UnmatchedNotFound,
     create_client_from_unmatched,

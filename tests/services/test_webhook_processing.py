@@ -21,9 +21,9 @@ from app.models import (
     WebhookStatus,
     utcnow,
 )
-from app.services.clients import upsert_client
-from app.services.webhook_processing import MAX_ATTEMPTS, claim_event
-from app.services.webhook_replay import ReplayError, replay_event, replay_failed
+from app.services.clients.records import upsert_client
+from app.services.webhooks.processing import MAX_ATTEMPTS, claim_event
+from app.services.webhooks.replay import ReplayError, replay_event, replay_failed
 from tests.fixtures.webhooks import (
     EXAMPLES,
     SEED_PAYLOAD,

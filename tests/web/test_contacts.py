@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, ChatwootInteraction, Client, UnmatchedContact, utcnow
-from app.services.linking import ATTRIBUTE_KEYS, link_client
+from app.services.contacts.linking import ATTRIBUTE_KEYS, link_client
 from tests.fixtures.simulator import ACCOUNT_ID
 
 T0 = datetime(2025, 6, 10, 18, 0, tzinfo=UTC)

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from app.chatwoot.health import check_connection
 from app.extensions import db
 from app.models import (
     Client,
@@ -17,6 +16,7 @@ from app.models import (
     WebhookStatus,
     utcnow,
 )
+from app.services.settings.health import check_connection
 
 
 def _webhook(tenant, n, status=WebhookStatus.DONE, age=timedelta(0)):
@@ -52,7 +52,7 @@ def test_cards_count_the_last_24_hours(admin, tenant, other_tenant):
         Client(tenant_id=tenant.id, first_name="Luz", phone="5512345679"),
     ])
     db.session.commit()
-    from app.services.overview import tenant_overview
+    from app.services.settings.overview import tenant_overview
 
     o = tenant_overview(tenant)
     assert (o.webhooks_24h, o.failed_webhooks, o.unmatched_waiting) == (2, 1, 1)

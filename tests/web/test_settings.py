@@ -252,7 +252,7 @@ def test_api_keys_are_for_admins_only(staff, tenant):
 
 
 def test_another_tenants_api_key_cannot_be_revoked(admin, tenant, other_tenant):
-    from app.services.api_keys import create_api_key
+    from app.services.settings.api_keys import create_api_key
 
     theirs, _ = create_api_key(other_tenant, "suya")
     db.session.commit()
@@ -320,7 +320,7 @@ def test_token_and_secret_never_appear_in_any_html(admin, tenant, chatwoot):
 
 
 def test_saving_the_default_text_keeps_the_default(admin, tenant):
-    from app.services.templates import default_body
+    from app.services.notifications.templates import default_body
 
     body = default_body("APPOINTMENT_CONFIRMATION")
     admin.post("/t/uno/settings/templates/APPOINTMENT_CONFIRMATION", {"tpl-APPOINTMENT_CONFIRMATION-body": body})

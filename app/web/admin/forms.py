@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.extensions import db
 from app.models import Role, Tenant, User
-from app.services.tenants import slugify
+from app.services.accounts.tenants import slugify
 
 
 class AdminForm(FlaskForm):

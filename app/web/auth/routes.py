@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db
 from app.i18n import LANGUAGES
-from app.services.auth import attempt_login
+from app.services.accounts.auth import attempt_login
 from app.web.auth.forms import LoginForm
 
 bp = Blueprint("auth", __name__)

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from app.chatwoot.matching import MatchReason, match_phone
+from app.services.contacts.matching import MatchReason, match_phone
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone", "email")
 

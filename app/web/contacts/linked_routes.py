@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Client
+from app.services.contacts.unlinking import unlink
 from app.tenancy import get_scoped_or_404
 from app.web.contacts import bp
 from app.web.contacts.queries import linked_clients
-from app.web.contacts.unlinking import unlink
 from app.web.tenant_bp import is_htmx
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.chatwoot.config import resolve_settings
+from app.chatwoot.settings import resolve_settings
 from app.extensions import db
 from app.models import AuditLog, ChatwootInteraction, Client, Tenant, UnmatchedContact, UnmatchedStatus, User
 from app.services.listing import Page, keyset_page, rows_by_id

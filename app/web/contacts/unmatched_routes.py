@@ -9,9 +9,9 @@ from flask_login import current_user
 from app.chatwoot.errors import ChatwootConfigError, ChatwootError
 from app.extensions import db
 from app.models import Client, UnmatchedContact, UnmatchedStatus
-from app.services import unmatched as unmatched_service
-from app.services.client_search import search_clients
-from app.services.clients import RecordError
+from app.services.clients.records import RecordError
+from app.services.clients.search import search_clients
+from app.services.contacts import unmatched as unmatched_service
 from app.tenancy import get_scoped_or_404
 from app.web.contacts import bp
 from app.web.contacts.forms import CLIENT_FIELDS, CreateClientForm

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.services.overview import tenant_overview
+from app.services.settings.overview import tenant_overview
 from app.tenancy import tenant_for_user_or_404, tenants_for
 from app.web.tenant_bp import tenant_blueprint
 

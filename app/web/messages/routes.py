@@ -6,10 +6,10 @@ from flask import abort, g, render_template, request
 from flask_login import current_user
 
 from app.extensions import db
-from app.services.client_search import search_clients
-from app.services.templates import TemplateError
+from app.services.clients.search import search_clients
+from app.services.notifications.templates import TemplateError
+from app.services.notifications.test_message import compose, send_test, tenant_client
 from app.web.messages.forms import TestMessageForm
-from app.web.messages.sending import compose, send_test, tenant_client
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 
 bp = tenant_blueprint("messages", __name__, "/test-message")

@@ -6,9 +6,9 @@ from flask import g, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.chatwoot.health import check_connection
 from app.extensions import db
-from app.services import settings_service as service
+from app.services.settings import tenant_settings as service
+from app.services.settings.health import check_connection
 from app.web.settings import bp
 from app.web.settings.forms import CredentialsForm, TogglesForm, WebhookSecretForm, WidgetForm
 from app.web.settings.page import invalid, render_page, saved

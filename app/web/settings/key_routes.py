@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import ApiKey
-from app.services.api_keys import ApiKeyError, create_api_key, revoke_api_key
+from app.services.settings.api_keys import ApiKeyError, create_api_key, revoke_api_key
 from app.tenancy import get_scoped_or_404
 from app.web.settings import bp
 from app.web.settings.forms import ApiKeyForm

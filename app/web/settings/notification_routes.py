@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import NotificationType
-from app.services import settings_service as service
-from app.services.templates import STANDARD_VARIABLES, TemplateError, placeholders, preview
+from app.services.notifications.templates import STANDARD_VARIABLES, TemplateError, placeholders, preview
+from app.services.settings import tenant_settings as service
 from app.web.settings import bp
 from app.web.settings.forms import ChannelInboxesForm, RemindersForm, WhatsAppTemplatesForm
 from app.web.settings.page import invalid, render_page, saved, template_form

@@ -6,8 +6,8 @@ from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from app.models import NotificationType
-from app.services.settings_service import WEBHOOK_EVENTS, SettingsState, format_offsets, load_state
-from app.services.templates import STANDARD_VARIABLES, default_body
+from app.services.notifications.templates import STANDARD_VARIABLES, default_body
+from app.services.settings.tenant_settings import WEBHOOK_EVENTS, SettingsState, format_offsets, load_state
 from app.web.settings.forms import (
     ApiKeyForm,
     ChannelInboxesForm,

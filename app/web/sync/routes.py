@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.chatwoot.errors import ChatwootError
-from app.chatwoot.sync import SyncError, cancel_sync, start_sync
 from app.extensions import db
 from app.models import SyncRun, SyncStatus
-from app.services.linking import audit
+from app.services.contacts.linking import audit
+from app.services.sync.runs import SyncError, cancel_sync, start_sync
 from app.tenancy import get_scoped_or_404
 from app.web.sync.progress import history, latest, progress, starters
 from app.web.tenant_bp import is_htmx, tenant_blueprint

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import WebhookEvent
-from app.services.webhook_replay import ReplayError, replay_event
+from app.services.webhooks.replay import ReplayError, replay_event
 from app.tenancy import get_scoped_or_404
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 from app.web.webhooks.queries import STATUSES, events_page, pretty_body, webhook_url

@@ -1,0 +1,1 @@
+"""accounts: feature operations (flush only; the caller commits)."""

@@ -1,0 +1,1 @@
+"""clients: feature operations (flush only; the caller commits)."""

@@ -1,0 +1,1 @@
+"""contacts: feature operations (flush only; the caller commits)."""

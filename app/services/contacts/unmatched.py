@@ -1,0 +1,156 @@
+"""The unmatched-contact queue: people who wrote but could not be linked on their own; staff decide.
+
+The worker records them; the dashboard links one to a client, creates a client from it, or dismisses it.
+Every decision is audited with who and when.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.chatwoot.client import ChatwootClient
+from app.chatwoot.errors import ChatwootConfigError, ChatwootError
+from app.chatwoot.payloads import ContactInfo
+from app.chatwoot.settings import ChatwootSettings, require_settings
+from app.extensions import db
+from app.models import Client, Tenant, UnmatchedContact, UnmatchedStatus, User, utcnow
+from app.services.clients.records import upsert_client
+from app.services.contacts.interactions import preview
+from app.services.contacts.linking import audit, link_client, push_attributes
+from app.services.contacts.matching import MatchReason, match_phone
+
+log = logging.getLogger("chatwoot.unmatched")
+CLIENT_FIELDS = ("first_name", "last_name", "phone", "email", "marketing_opt_out")
+RESOLVED = (UnmatchedStatus.LINKED, UnmatchedStatus.CREATED)
+
+
+class UnmatchedError(ValueError):
+    """The queue action cannot be done; str() says why."""
+
+
+class UnmatchedNotFound(UnmatchedError):
+    """No such unmatched contact (or client) in this tenant: the dashboard answers 404."""
+
+
+def clip(text: str | None, length: int) -> str | None:
+    return text[:length] if text else None
+
+
+def find_unmatched(tenant_id: str, contact_id: str) -> UnmatchedContact | None:
+    return db.session.scalar(select(UnmatchedContact).where(
+        UnmatchedContact.tenant_id == tenant_id, UnmatchedContact.chatwoot_contact_id == str(contact_id)))
+
+
+def record_unmatched(tenant_id: str, contact: ContactInfo, reason: str, *, phone_key: str | None = None,
+                     candidate_ids: list[str] | tuple[str, ...] = (), message: str | None = None,
+                     conversation_id: str | None = None, seen_at: datetime | None = None,
+                     count_message: bool = True) -> UnmatchedContact:
+    """Create or refresh the contact's row; the newest message sets the preview, older ones only count."""
+    seen_at = seen_at or utcnow()
+    row = find_unmatched(tenant_id, contact.id)
+    if row is None:
+        row = UnmatchedContact(tenant_id=tenant_id, chatwoot_contact_id=contact.id, message_count=0,
+                               last_seen_at=seen_at)
+        db.session.add(row)
+    elif row.status in RESOLVED:  # the link was undone since: the contact waits again
+        row.status = UnmatchedStatus.WAITING
+        row.resolved_client_id = row.resolved_by_id = row.resolved_at = None
+    row.name = clip(contact.name, 200) or row.name
+    row.phone, row.phone_e164 = clip(contact.phone, 40), phone_key
+    row.email = clip(contact.email, 254) or row.email
+    row.reason, row.candidate_client_ids = reason, list(candidate_ids)
+    row.message_count = (row.message_count or 0) + (1 if count_message else 0)
+    if message is not None and seen_at >= row.last_seen_at:
+        row.last_message_preview = clip(preview(message), 500)
+        row.conversation_id, row.last_seen_at = conversation_id or row.conversation_id, seen_at
+    db.session.flush()
+    return row
+
+
+def resolve_by_match(tenant_id: str, contact_id: str, client: Client) -> None:
+    """A waiting row whose contact the worker has now linked on its own (e.g. a phone added later)."""
+    row = find_unmatched(tenant_id, contact_id)
+    if row is not None and row.status == UnmatchedStatus.WAITING:
+        row.status, row.resolved_client_id, row.resolved_at = UnmatchedStatus.LINKED, client.id, utcnow()
+
+
+def _open_row(tenant: Tenant, unmatched_id: str) -> UnmatchedContact:
+    row = db.session.scalar(select(UnmatchedContact).where(
+        UnmatchedContact.id == unmatched_id, UnmatchedContact.tenant_id == tenant.id))
+    if row is None:
+        raise UnmatchedNotFound(f"no unmatched contact {unmatched_id} in this salon")
+    if row.status in RESOLVED:
+        raise UnmatchedError(f"this contact was already resolved ({row.status})")
+    return row
+
+
+def _settings(tenant: Tenant) -> ChatwootSettings:
+    """The tenant's Chatwoot settings, or a clear error: a link without its attribute push is half a link."""
+    try:
+        return require_settings(tenant.id)
+    except ChatwootConfigError as exc:
+        raise ChatwootConfigError(f"Chatwoot is not configured for this salon, so the client's attributes "
+                                  f"cannot be pushed to the contact: {exc.message}") from exc
+
+
+def _link(settings: ChatwootSettings, client: Client, row: UnmatchedContact, user: User) -> None:
+    """Store the link first, then push; a failed push keeps the link and is re-attempted later."""
+    link_client(None, client, row.chatwoot_contact_id, actor=user.email, user_id=user.id)
+    api = ChatwootClient.from_settings(settings)
+    try:
+        push_attributes(api, client)
+    except ChatwootError as exc:
+        # chatwoot_attributes_hash stays empty, so the contact's next message (or a sync) pushes again.
+        log.warning("attributes for client %s not pushed: %s", client.id, exc.message)
+        audit(client.tenant_id, "client.push_failed", user.email, user.id, "client", client.id, error=exc.message)
+    finally:
+        api.close()
+
+
+def _resolve(row: UnmatchedContact, status: str, user: User, client: Client | None = None) -> None:
+    row.status, row.resolved_by_id, row.resolved_at = status, user.id, utcnow()
+    row.resolved_client_id = client.id if client else None
+    audit(row.tenant_id, f"unmatched.{status}", user.email, user.id, "unmatched_contact", row.id,
+          contact_id=row.chatwoot_contact_id, client_id=row.resolved_client_id)
+    db.session.flush()
+
+
+def link_unmatched(tenant: Tenant, unmatched_id: str, client_id: str, user: User) -> Client:
+    """Link the waiting contact to an existing client of the tenant and push its attributes."""
+    row = _open_row(tenant, unmatched_id)
+    client = db.session.scalar(select(Client).where(Client.id == client_id, Client.tenant_id == tenant.id))
+    if client is None:
+        raise UnmatchedNotFound(f"no client {client_id} in this salon")
+    _link(_settings(tenant), client, row, user)
+    _resolve(row, UnmatchedStatus.LINKED, user, client)
+    return client
+
+
+def create_client_from_unmatched(tenant: Tenant, unmatched_id: str, data: dict, user: User) -> Client:
+    """Create a client from the waiting contact (form data overrides the contact's), then link it."""
+    row = _open_row(tenant, unmatched_id)
+    first, _, last = (row.name or "").partition(" ")
+    fields = {"first_name": first, "last_name": last, "phone": row.phone, "email": row.email}
+    fields.update({k: v for k, v in data.items() if k in CLIENT_FIELDS and v not in (None, "")})
+    existing = match_phone(fields.get("phone"), tenant.id, tenant.phone_region)
+    if existing.reason in (MatchReason.MATCHED, MatchReason.AMBIGUOUS):
+        ids = ", ".join(c.id for c in existing.candidates)
+        raise UnmatchedError(f"phone {fields.get('phone')} already belongs to client {ids}: link it instead")
+    settings = _settings(tenant)
+    client = upsert_client(tenant, fields).obj
+    audit(tenant.id, "client.create_from_unmatched", user.email, user.id, "client", client.id,
+          unmatched_id=row.id)
+    _link(settings, client, row, user)
+    _resolve(row, UnmatchedStatus.CREATED, user, client)
+    return client
+
+
+def dismiss_unmatched(tenant: Tenant, unmatched_id: str, user: User) -> UnmatchedContact:
+    """Take the contact off the waiting list (spam, a supplier...); new messages still count."""
+    row = _open_row(tenant, unmatched_id)
+    if row.status != UnmatchedStatus.DISMISSED:
+        _resolve(row, UnmatchedStatus.DISMISSED, user)
+    return row

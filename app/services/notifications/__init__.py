@@ -1,0 +1,1 @@
+"""notifications: feature operations (flush only; the caller commits)."""

@@ -1,0 +1,215 @@
+"""Delivering one notification through Chatwoot (in the worker): contact, conversation, message.
+
+Runs under the client's delivery lock, so two notifications to a new client never create two contacts
+or open two conversations. The session is committed at each step that others must see (the client's
+link, the conversation id) because the lock is released as soon as the block ends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.chatwoot.client import ChatwootClient
+from app.chatwoot.errors import ChatwootNotFound, ChatwootTransientError
+from app.chatwoot.settings import require_settings, resolve_settings
+from app.chatwoot.types import Conversation, Message
+from app.extensions import db
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Client,
+    Notification,
+    NotificationChannel,
+    NotificationSettings,
+    NotificationStatus,
+    NotificationType,
+    Tenant,
+    utcnow,
+)
+from app.phone import Phone, PhoneError, parse_phone
+from app.services.contacts.interactions import log_interaction
+from app.services.contacts.linking import link_client
+from app.services.contacts.remote import ensure_contact, open_conversation
+from app.services.notifications.client_lock import client_lock
+from app.services.notifications.schedule import is_reminder_for
+from app.services.notifications.whatsapp import template_params
+
+ACTOR = "notifications"
+CHANNEL_INBOX = {NotificationChannel.WHATSAPP: "whatsapp_inbox_id", NotificationChannel.SMS: "sms_inbox_id",
+                 NotificationChannel.EMAIL: "email_inbox_id"}
+ACTIVE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
+OUTGOING_TYPES = (1, 3, "outgoing", "template")
+CLOCK_SLACK_SECONDS = 300  # Chatwoot's clock and ours may differ a little
+
+
+class DeliveryFailed(Exception):
+    """A permanent problem: the notification fails with this reason (a person must fix something)."""
+
+
+class DeliverySkipped(Exception):
+    """Nothing is to be sent, by rule (channel off, opted out, no inbox for the channel...)."""
+
+
+def notification_settings(tenant_id: str) -> NotificationSettings | None:
+    """The tenant's notification_settings row."""
+    return db.session.scalar(select(NotificationSettings).where(NotificationSettings.tenant_id == tenant_id))
+
+
+def skip_reason(tenant_id: str, notification_type: str, channel: str, client: Client) -> str | None:
+    """Why a notification must not be sent at all, or None."""
+    if not resolve_settings(tenant_id).enabled:
+        return "Chatwoot notifications are disabled for this salon"
+    if notification_type == NotificationType.MARKETING and client.marketing_opt_out:
+        return "the client opted out of marketing messages"
+    if channel == NotificationChannel.PUSH:
+        return "push notifications are not delivered through Chatwoot"
+    column = CHANNEL_INBOX.get(NotificationChannel(channel))
+    settings = notification_settings(tenant_id)
+    if column and not getattr(settings, column, None):
+        return f"no Chatwoot inbox is mapped for the {channel} channel"
+    if channel == NotificationChannel.EMAIL and not client.email:
+        return "the client has no email address"
+    return None
+
+
+def stale_reason(notification: Notification) -> str | None:
+    """Why a reminder no longer fits its appointment (changed without passing through the booking API)."""
+    if notification.type != NotificationType.APPOINTMENT_REMINDER or not notification.appointment_id:
+        return None
+    appointment = db.session.get(Appointment, notification.appointment_id)
+    if appointment is None or appointment.status not in ACTIVE:
+        return "the appointment is no longer scheduled"
+    if appointment.starts_at <= utcnow():
+        return "the appointment has already started"
+    key = notification.idempotency_key or ""
+    if key.startswith("reminder:") and not is_reminder_for(key, appointment.starts_at):
+        return "the appointment was rescheduled"
+    return None
+
+
+def target_inbox(inbox_id: str | None, settings: NotificationSettings | None, channel: str) -> str:
+    """The Chatwoot inbox for the channel: the configured one for CHATWOOT, else the mapped one."""
+    column = CHANNEL_INBOX.get(NotificationChannel(channel))
+    found = getattr(settings, column, None) if column else inbox_id
+    if not found:
+        raise DeliveryFailed("no Chatwoot inbox is configured for notifications")
+    return str(found)
+
+
+def client_phone(client: Client) -> Phone:
+    """The client's canonical phone, or DeliveryFailed saying why it cannot be used."""
+    region = db.session.scalar(select(Tenant.phone_region).where(Tenant.id == client.tenant_id)) or "MX"
+    try:
+        return parse_phone(client.phone, region)
+    except PhoneError as exc:
+        raise DeliveryFailed(f"the client's phone cannot be used: {exc}") from exc
+
+
+def deliver_via_chatwoot(notification: Notification, uncertain: bool) -> None:
+    """Send a claimed notification; raises DeliverySkipped, DeliveryFailed or a Chatwoot error."""
+    client = notification.client
+    if client is None:
+        raise DeliveryFailed("the client no longer exists")
+    reason = skip_reason(notification.tenant_id, notification.type, notification.channel, client) \
+        or stale_reason(notification)
+    if reason:
+        raise DeliverySkipped(reason)
+    settings = require_settings(notification.tenant_id)
+    ns = notification_settings(notification.tenant_id)
+    inbox_id = target_inbox(settings.inbox_id, ns, notification.channel)
+    phone = client_phone(client)
+    db.session.commit()  # nothing of ours may stay uncommitted while we wait for the lock
+    api = ChatwootClient.from_settings(settings, retries=2, rate_limit_waits=0)
+    try:
+        with client_lock(client.id):
+            _deliver_locked(api, notification, client, phone, inbox_id, ns, uncertain)
+    finally:
+        api.close()
+
+
+def _deliver_locked(api: ChatwootClient, notification: Notification, client: Client, phone: Phone,
+                    inbox_id: str, ns: NotificationSettings | None, uncertain: bool) -> None:
+    db.session.refresh(client)  # another delivery may have linked the contact while we waited
+    db.session.refresh(notification)
+    if notification.status != NotificationStatus.PENDING:
+        return  # withdrawn (cancelled, rescheduled) while we waited
+    conversation, created = _conversation_for(api, client, phone, inbox_id, notification.channel)
+    notification.chatwoot_contact_id = client.chatwoot_contact_id
+    notification.chatwoot_conversation_id = conversation.id
+    db.session.commit()
+    sent = _previous_send(api, notification, conversation.id) if uncertain and not created else None
+    if sent is None:
+        template = template_params(api, conversation, created, inbox_id, ns, notification)
+        sent = _post_once(api, conversation.id, notification.message, template)
+    mark_sent(notification, sent)
+    db.session.commit()  # before the lock is released: on SQLite an open write would block the release
+
+
+def _conversation_for(api: ChatwootClient, client: Client, phone: Phone, inbox_id: str,
+                      channel: str) -> tuple[Conversation, bool]:
+    """The client's open conversation in the inbox, or a new one; a stale contact id is re-resolved once."""
+    linked = client.chatwoot_contact_id
+    contact_id = linked or _resolve_contact(api, client, phone, inbox_id, channel)
+    try:
+        return open_conversation(api, contact_id, inbox_id)
+    except ChatwootNotFound as exc:
+        if not linked:
+            raise _not_found(contact_id, inbox_id, exc) from exc
+    contact_id = _resolve_contact(api, client, phone, inbox_id, channel)  # merged or deleted in Chatwoot
+    try:
+        return open_conversation(api, contact_id, inbox_id)
+    except ChatwootNotFound as exc:
+        raise _not_found(contact_id, inbox_id, exc) from exc
+
+
+def _not_found(contact_id: str, inbox_id: str, exc: ChatwootNotFound) -> DeliveryFailed:
+    return DeliveryFailed(f"Chatwoot could not find contact {contact_id} or inbox {inbox_id}: {exc.message}")
+
+
+def _resolve_contact(api: ChatwootClient, client: Client, phone: Phone, inbox_id: str, channel: str) -> str:
+    """Find the contact by canonical phone, else create it in the inbox; link it to the client."""
+    email = client.email if channel == NotificationChannel.EMAIL else None
+    contact, _ = ensure_contact(api, phone, client.full_name, email=email, inbox_id=inbox_id)
+    link_client(None, client, contact.id, ACTOR)
+    db.session.commit()
+    return contact.id
+
+
+def _previous_send(api: ChatwootClient, notification: Notification, conversation_id: str) -> Message | None:
+    """Our message from an attempt whose outcome we never learned, if it reached the conversation."""
+    claimed = set(db.session.scalars(select(Notification.chatwoot_message_id).where(
+        Notification.client_id == notification.client_id, Notification.id != notification.id,
+        Notification.chatwoot_message_id.is_not(None))))
+    since = notification.created_at.timestamp() - CLOCK_SLACK_SECONDS
+    for message in reversed(api.list_messages(conversation_id)):
+        raw = message.raw
+        if raw.get("message_type") in OUTGOING_TYPES and not raw.get("private") \
+                and message.content == notification.message and message.id not in claimed \
+                and (raw.get("created_at") or 0) >= since:
+            return message
+    return None
+
+
+def _post_once(api: ChatwootClient, conversation_id: str, content: str, template: dict | None) -> Message:
+    """Post without client-side retries: a 5xx to a POST may come from a proxy after Chatwoot saved it."""
+    retries, api.retries = api.retries, 0
+    try:
+        return api.create_message(conversation_id, content, template_params=template)
+    except ChatwootTransientError as exc:
+        exc.maybe_applied = exc.maybe_applied or exc.status is not None
+        raise
+    finally:
+        api.retries = retries
+
+
+def mark_sent(notification: Notification, message: Message) -> None:
+    """Record the Chatwoot message and move the row to sent."""
+    notification.status = NotificationStatus.SENT
+    notification.chatwoot_message_id = message.id
+    notification.sent_at = utcnow()
+    notification.reason = notification.last_error = None
+    notification.leased_until = notification.next_attempt_at = None
+    log_interaction(notification.tenant_id, "notification_sent", direction="outgoing",
+                    client_id=notification.client_id, contact_id=notification.chatwoot_contact_id,
+                    conversation_id=notification.chatwoot_conversation_id, message_id=message.id,
+                    content=notification.message, status=message.status)

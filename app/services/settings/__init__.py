@@ -1,0 +1,1 @@
+"""settings: feature operations (flush only; the caller commits)."""

@@ -1,0 +1,1 @@
+"""sync: feature operations (flush only; the caller commits)."""

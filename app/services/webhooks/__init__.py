@@ -1,0 +1,1 @@
+"""webhooks: feature operations (flush only; the caller commits)."""

@@ -1,0 +1,90 @@
+"""What a webhook handler works with: the stored event, its tenant, a lazy Chatwoot client, shared lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, select
+
+from app.chatwoot.client import ChatwootClient
+from app.chatwoot.errors import ChatwootConfigError, ChatwootError
+from app.chatwoot.settings import require_settings
+from app.extensions import db
+from app.models import ChatwootConfig, ChatwootInteraction, Client, Tenant, WebhookEvent
+from app.services.contacts.interactions import log_interaction
+from app.services.contacts.linking import push_attributes
+
+ACTOR = "chatwoot-webhook"
+
+
+@dataclass
+class EventContext:
+    """One event being processed. `problem` holds a failed attribute push: the work is kept, the event retried."""
+
+    event: WebhookEvent
+    tenant: Tenant
+    config: ChatwootConfig
+    payload: dict
+    now: datetime
+    when: datetime  # when it happened in Chatwoot (message created_at, conversation updated_at)
+    problem: ChatwootError | None = None
+    _api: ChatwootClient | None = field(default=None, repr=False)
+    _api_checked: bool = field(default=False, repr=False)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.id
+
+    def api(self) -> ChatwootClient | None:
+        """The tenant's Chatwoot client, or None when its credentials are not configured."""
+        if not self._api_checked:
+            self._api_checked = True
+            try:
+                # No in-call retries or rate-limit waits: the whole event is retried with backoff instead,
+                # so a worker thread never sleeps on Chatwoot.
+                self._api = ChatwootClient.from_settings(require_settings(self.tenant_id), retries=0,
+                                                         rate_limit_waits=0)
+            except ChatwootConfigError:
+                self._api = None
+        return self._api
+
+    def push(self, client: Client) -> None:
+        """Push the client's attributes to its contact; a failure is kept for a retry, the link stays."""
+        api = self.api()
+        if api is None or not client.chatwoot_contact_id:
+            return
+        try:
+            push_attributes(api, client)
+        except ChatwootError as exc:
+            self.problem = exc
+
+    def log(self, event: str, **fields) -> ChatwootInteraction:
+        """An interaction dated when it happened in Chatwoot, so late arrivals sort where they belong."""
+        row = log_interaction(self.tenant_id, event, **fields)
+        row.created_at = self.when
+        return row
+
+    def close(self) -> None:
+        if self._api is not None:
+            self._api.close()
+
+
+def clip(text: str | None, length: int) -> str | None:
+    return text[:length] if text else None
+
+
+def linked_client(tenant_id: str, contact_id: str | None) -> Client | None:
+    """The tenant's client already linked to this Chatwoot contact."""
+    if contact_id is None:
+        return None
+    return db.session.scalar(select(Client).where(
+        Client.tenant_id == tenant_id, Client.chatwoot_contact_id == contact_id).order_by(Client.id).limit(1))
+
+
+def message_logged(tenant_id: str, message_id: str | None) -> bool:
+    """Whether an interaction for this Chatwoot message exists (handled before, or sent by us)."""
+    if message_id is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(ChatwootInteraction.tenant_id == tenant_id,
+                                                        ChatwootInteraction.message_id == message_id))))

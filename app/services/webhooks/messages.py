@@ -1,0 +1,81 @@
+"""message_created and message_updated: customers writing, agents replying, our own messages' receipts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.chatwoot import payloads as wp
+from app.extensions import db
+from app.models import Notification, WebhookStatus
+from app.services.webhooks.contacts import identify
+from app.services.webhooks.context import EventContext, clip, linked_client, message_logged
+from app.services.webhooks.receipts import advance_interactions, apply_message_status
+
+
+def on_message_created(ctx: EventContext) -> str:
+    kind = wp.direction(ctx.payload)
+    if kind == "incoming":
+        return _incoming(ctx)
+    if kind in ("outgoing", "template") and not wp.is_private(ctx.payload):
+        return _outgoing(ctx)
+    return WebhookStatus.IGNORED  # private notes and activity messages
+
+
+def _incoming(ctx: EventContext) -> str:
+    """The customer wrote: link them to their client (or queue them), then log the message."""
+    p = ctx.payload
+    message_id, contact = wp.message_id(p), wp.message_contact(p)
+    client = linked_client(ctx.tenant_id, contact.id if contact else None)
+    if message_logged(ctx.tenant_id, message_id):
+        # Handled before (a replay or a retry after a failed push): only a missing push remains.
+        if client is not None and client.chatwoot_attributes_hash is None:
+            ctx.push(client)
+        return WebhookStatus.DONE
+    if client is not None and client.chatwoot_attributes_hash is None:
+        ctx.push(client)
+    elif client is None and contact is not None:
+        client = identify(ctx, contact, message=wp.content(p), conversation_id=wp.conversation_id(p))
+    ctx.log("message_created", direction="incoming", client_id=client.id if client else None,
+            contact_id=contact.id if contact else None, conversation_id=wp.conversation_id(p),
+            message_id=message_id, content=wp.content(p), phone=clip(contact.phone if contact else None, 40),
+            status=clip(wp.message_status(p), 40))
+    return WebhookStatus.DONE
+
+
+def _outgoing(ctx: EventContext) -> str:
+    """An agent's reply is logged; a message this service sent is attached to its notification instead."""
+    p = ctx.payload
+    message_id = wp.message_id(p)
+    notification = _own_notification(ctx.tenant_id, message_id)
+    if notification is not None:
+        apply_message_status(ctx.tenant_id, message_id, wp.message_status(p), wp.external_error(p))
+        return WebhookStatus.DONE
+    if message_logged(ctx.tenant_id, message_id):
+        return WebhookStatus.DONE
+    contact = wp.message_contact(p)
+    client = linked_client(ctx.tenant_id, contact.id if contact else None)
+    ctx.log("message_created", direction="outgoing", client_id=client.id if client else None,
+            contact_id=contact.id if contact else None, conversation_id=wp.conversation_id(p),
+            message_id=message_id, content=wp.content(p), phone=clip(contact.phone if contact else None, 40),
+            status=clip(wp.message_status(p), 40))
+    return WebhookStatus.DONE
+
+
+def _own_notification(tenant_id: str, message_id: str | None) -> Notification | None:
+    if message_id is None:
+        return None
+    return db.session.scalar(select(Notification).where(Notification.tenant_id == tenant_id,
+                                                        Notification.chatwoot_message_id == message_id).limit(1))
+
+
+def on_message_updated(ctx: EventContext) -> str:
+    """A delivery receipt: our notification and the logged interaction move forward, never back."""
+    p = ctx.payload
+    message_id = wp.message_id(p)
+    error = wp.external_error(p)
+    status = wp.message_status(p) or ("failed" if error else None)
+    if message_id is None or status is None or wp.is_private(p):
+        return WebhookStatus.IGNORED
+    notification = apply_message_status(ctx.tenant_id, message_id, status, error)
+    moved = advance_interactions(ctx.tenant_id, message_id, status)
+    return WebhookStatus.DONE if notification is not None or moved else WebhookStatus.IGNORED
