@@ -22,8 +22,8 @@ from app.sandbox.server import QuietHandler
 ADMIN, AGENT, OUTSIDER, BOT = "tok-admin", "tok-agent", "tok-outsider", "bot-tok"
 ACCOUNT, OTHER_ACCOUNT = 1, 2
 API_INBOX, WHATSAPP_INBOX, HIDDEN_INBOX = 7, 3, 9
-# ../shared sits beside the repository (as in CI and in the workspace).
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "payloads"
+# Hand-written Chatwoot v4.15.1 payloads and API examples (see the README there).
+PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "chatwoot_payloads"
 
 
 class Api:
@@ -176,11 +176,11 @@ def start_conversation(api: Api, inbox_id: int, contact_id: int, **extra: Any) -
 
 
 def load_payload(name: str) -> dict[str, Any]:
-    """One of the shared reference webhook payloads."""
+    """One of the reference webhook payloads."""
     return json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
 
 
 def api_examples() -> list[Any]:
-    """Every JSON block of the shared `api_examples.md`, in order."""
+    """Every JSON block of `api_examples.md`, in order."""
     text = (PAYLOADS / "api_examples.md").read_text(encoding="utf-8")
     return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", text, re.S)]

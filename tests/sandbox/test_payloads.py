@@ -1,4 +1,4 @@
-"""Webhook payloads match the v4.15.1 shapes in the shared reference payload files."""
+"""Webhook payloads match the v4.15.1 shapes in tests/fixtures/chatwoot_payloads."""
 
 from __future__ import annotations
 
