@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Client, SyncStatus, Tenant
 from app.phone import phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
 from app.services.settings.health import check_connection
 from app.services.sync.runs import SyncError, SyncResult, create_run, finish_run, result_of, run_sync

@@ -14,12 +14,12 @@ from app.extensions import db
 from app.models import (
     Appointment,
     AppointmentStatus,
-    AuditLog,
     ChatwootConfig,
     Client,
     Tenant,
     utcnow,
 )
+from app.services.audit import audit
 
 # The keys we own on a Chatwoot contact; Chatwoot merges them with whatever else the contact has.
 ATTRIBUTE_DEFINITIONS = (
@@ -98,11 +98,6 @@ def ensure_attribute_definitions(api: ChatwootClient, config: ChatwootConfig) ->
         return  # agents' tokens cannot define attributes; contacts accept the keys anyway
     config.attribute_definitions_ready = True
 
-
-def audit(tenant_id: str, action: str, actor: str, user_id: str | None = None, object_type: str | None = None,
-          object_id: str | None = None, **details) -> None:
-    db.session.add(AuditLog(tenant_id=tenant_id, user_id=user_id, actor=actor, action=action,
-                            object_type=object_type, object_id=object_id, details=details))
 
 
 def link_client(api: ChatwootClient | None, client: Client, contact_id: str, actor: str,

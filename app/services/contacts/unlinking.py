@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from app.chatwoot.client import client_for_tenant
 from app.chatwoot.errors import ChatwootError, ChatwootNotFound
 from app.models import Client, User
-from app.services.contacts.linking import audit, unlink_client
+from app.services.audit import audit
+from app.services.contacts.linking import unlink_client
 
 
 @dataclass

@@ -17,9 +17,10 @@ from app.chatwoot.payloads import ContactInfo
 from app.chatwoot.settings import ChatwootSettings, require_settings
 from app.extensions import db
 from app.models import Client, Tenant, UnmatchedContact, UnmatchedStatus, User, utcnow
+from app.services.audit import audit
 from app.services.clients.records import upsert_client
 from app.services.contacts.interactions import preview
-from app.services.contacts.linking import audit, link_client, push_attributes
+from app.services.contacts.linking import link_client, push_attributes
 from app.services.contacts.matching import MatchReason, match_phone
 
 log = logging.getLogger("chatwoot.unmatched")

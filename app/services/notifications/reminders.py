@@ -27,8 +27,8 @@ from app.models import (
     Tenant,
     utcnow,
 )
+from app.services.audit import audit
 from app.services.clients.records import RecordError, Upserted, upsert_appointment
-from app.services.contacts.linking import audit
 from app.services.notification_service import NotificationError, notification_service
 from app.services.notifications.schedule import is_reminder_for, parse_offsets, reminder_due, reminder_key
 

@@ -11,7 +11,7 @@ from app.chatwoot.settings import resolve_settings
 from app.chatwoot.types import SendResult
 from app.extensions import db
 from app.models import Client, NotificationType, Tenant, User
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 from app.services.contacts.remote import send_text_to_phone
 from app.services.notifications.templates import context_variables, next_appointment, render, template_body
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApiKey, Tenant, utcnow
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 
 KEY_PREFIX = "cpk_"
 SHOWN_PREFIX = 12  # "cpk_" plus 8 characters: enough to tell keys apart in a list, useless to an attacker

@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.models.settings import new_webhook_token
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 from app.services.notifications.schedule import parse_offsets
 from app.services.notifications.templates import default_body
 

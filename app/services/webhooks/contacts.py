@@ -5,8 +5,9 @@ from __future__ import annotations
 from app.chatwoot import payloads as wp
 from app.chatwoot.payloads import ContactInfo
 from app.models import Client, WebhookStatus
+from app.services.audit import audit
 from app.services.clients.records import RecordError, upsert_client
-from app.services.contacts.linking import audit, link_client
+from app.services.contacts.linking import link_client
 from app.services.contacts.matching import MatchReason, PhoneMatch, match_phone
 from app.services.contacts.unmatched import find_unmatched, record_unmatched, resolve_by_match
 from app.services.webhooks.context import ACTOR, EventContext, clip, linked_client

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Tenant, User
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 from app.services.listing import Page, keyset_page
 
 

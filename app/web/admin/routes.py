@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from app.extensions import db
 from app.models import Tenant, User
 from app.services.accounts.tenants import TenantError, create_tenant, create_user
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 from app.web.admin.accounts import all_tenants, all_users, audit_page, names_for, set_active
 from app.web.admin.forms import TenantForm, UserForm
 from app.web.tenant_bp import is_htmx

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.chatwoot.errors import ChatwootError
 from app.extensions import db
 from app.models import SyncRun, SyncStatus
-from app.services.contacts.linking import audit
+from app.services.audit import audit
 from app.services.sync.runs import SyncError, cancel_sync, start_sync
 from app.tenancy import get_scoped_or_404
 from app.web.sync.progress import history, latest, progress, starters

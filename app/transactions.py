@@ -1,0 +1,52 @@
+"""One unit of work for routes and CLI commands: commit once on success, roll back on a refusal.
+
+Services flush and never commit; the request, the command or the job owns the transaction. A route
+writes `with unit_of_work(SomeError) as work: outcome = operation(...)` and then looks at
+`work.error`: an expected refusal (the given exception types) or a database that stayed busy is
+rolled back and kept for the caller to explain, never a 500. Anything else rolls back and propagates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked or unreachable past its timeout; the caller may retry."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.message = detail
+
+
+@dataclass
+class Work:
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def unit_of_work(*expected: type[Exception]) -> Iterator[Work]:
+    """Commit on success; roll back and keep the error for an expected refusal or a busy database."""
+    work = Work()
+    try:
+        yield work
+        db.session.commit()
+    except OperationalError as exc:
+        db.session.rollback()
+        work.error = DatabaseBusy(str(exc.orig) if exc.orig is not None else str(exc))
+    except expected as exc:
+        db.session.rollback()
+        work.error = exc
+    except BaseException:
+        db.session.rollback()
+        raise
