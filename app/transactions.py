@@ -34,6 +34,12 @@ class Work:
         return self.error is None
 
 
+def is_busy(exc: OperationalError) -> bool:
+    """A locked SQLite file or an unreachable server, not a bug such as a missing table."""
+    text = str(exc.orig or exc).lower()
+    return "locked" in text or "busy" in text or db.session.get_bind().dialect.name != "sqlite"
+
+
 @contextmanager
 def unit_of_work(*expected: type[Exception]) -> Iterator[Work]:
     """Commit on success; roll back and keep the error for an expected refusal or a busy database."""
@@ -43,6 +49,8 @@ def unit_of_work(*expected: type[Exception]) -> Iterator[Work]:
         db.session.commit()
     except OperationalError as exc:
         db.session.rollback()
+        if not is_busy(exc):
+            raise
         work.error = DatabaseBusy(str(exc.orig) if exc.orig is not None else str(exc))
     except expected as exc:
         db.session.rollback()
