@@ -41,11 +41,13 @@ chromium:
 	  fi; }
 
 test: install chromium
+	@$(BIN)/lint-imports --no-cache >/dev/null || { $(BIN)/lint-imports --no-cache; exit 1; }
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	  [ $$rc -ne 5 ] || echo "pytest collected no tests: that counts as a failure"; exit $$rc
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
