@@ -8,7 +8,7 @@ library version.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
@@ -20,8 +20,12 @@ MX_OLD_PREFIXES = ("044", "045", "01", "1")
 MIN_DIGITS, MAX_DIGITS = 7, 18  # 18 leaves room for an exit code plus an old Mexican prefix
 
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.()/]")
+# "55 8642 9753 ext. 12", "212-555-0183 x204": the extension is set aside, it cannot receive messages.
 _EXTENSION = re.compile(
-    r"^[\d\s+\-\u2010-\u2015.()/]*\d[\s\-.()/]*(ext(?:ension|ensión)?\.?|x|#)\s*(\d+)\s*$", re.IGNORECASE)
+    r"^(?P<number>[\d\s+\-\u2010-\u2015.()/]*\d)[\s\-.()/]*(?:ext(?:ension|ensión)?\.?|x|#)\s*(?P<ext>\d+)\s*$",
+    re.IGNORECASE)
+# "cel. 55 2222 3333", "Tel: +52…", Twilio's "whatsapp:+521…": words before the number are a label, not part of it.
+_LABEL = re.compile(r"^(?:[^\W\d_]+\.?\s*:?\s*)+(?=[+(\d])")
 _KEY = re.compile(r"^\+[1-9]\d{7,14}$")
 _LIBRARY_PARSE_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
@@ -48,10 +52,11 @@ class PhoneError(ValueError):
 
 @dataclass(frozen=True)
 class Phone:
-    """A person's phone: the canonical E.164 key and the ISO region it belongs to."""
+    """A person's phone: the canonical E.164 key, the ISO region it belongs to, any extension set aside."""
 
     key: str
     region: str
+    extension: str | None = None
 
     def search_digits(self) -> str:
         """Digits for Chatwoot's substring contact search that also hit the other stored forms."""
@@ -75,9 +80,14 @@ class Phone:
 def parse_phone(raw: str | None, default_region: str = "MX") -> Phone:
     """Parse any way of writing a phone number into its canonical Phone; raises PhoneError."""
     region = (default_region or "MX").strip().upper()
-    international, digits = _clean(raw)
+    text, extension = _split_extension(_text(raw))
+    international, digits = _clean(text)
     if not international and region not in phonenumbers.SUPPORTED_REGIONS:
         raise PhoneError(f"it has no country code and {region!r} is not a known region to assume")
+    return replace(_number(international, digits, region), extension=extension)
+
+
+def _number(international: bool, digits: str, region: str) -> Phone:
     if _is_mexican(international, digits, region):
         return _finish(MX_CC, _mx_national(digits, international))
     number = _library_parse(("+" if international else "") + digits, region)
@@ -107,8 +117,8 @@ def phone_error(raw: str | None, default_region: str = "MX") -> str | None:
     return None
 
 
-def _clean(raw: object) -> tuple[bool, str]:
-    """Split raw input into (has an international prefix, digits), rejecting anything else."""
+def _text(raw: object) -> str:
+    """The stripped text of the input, without a leading label; empty or non-text input is rejected."""
     if raw is None:
         raise PhoneError("it is empty")
     if not isinstance(raw, str):
@@ -116,10 +126,17 @@ def _clean(raw: object) -> tuple[bool, str]:
     text = raw.strip()
     if not text:
         raise PhoneError("it is empty")
-    extension = _EXTENSION.match(text)
-    if extension:
-        raise PhoneError(f"it has an extension ({extension.group(1)} {extension.group(2)}), "
-                         "and an extension cannot receive messages")
+    return _LABEL.sub("", text, count=1)
+
+
+def _split_extension(text: str) -> tuple[str, str | None]:
+    """(the number's text, the extension or None)."""
+    found = _EXTENSION.match(text)
+    return (found.group("number"), found.group("ext")) if found else (text, None)
+
+
+def _clean(text: str) -> tuple[bool, str]:
+    """Split the number's text into (has an international prefix, digits), rejecting anything else."""
     compact = _SEPARATORS.sub("", text)
     international = compact.startswith("+")
     digits = compact[1:] if international else compact

@@ -89,3 +89,20 @@ def test_appointments_import(app, tenant, tmp_path):
     first = db.session.get(Appointment, "ap-1")
     assert first.starts_at.isoformat() == "2026-12-01T16:00:00+00:00"  # Mexico City is UTC-6
     assert db.session.get(Appointment, "ap-2").client_id == "cp-1"
+
+
+def test_clients_import_takes_real_phone_fields(app, tenant, tmp_path):
+    path = _write(tmp_path, "clients.csv", "\n".join([
+        "first_name,last_name,phone",
+        "Ana,Ext,55 8642 9753 ext. 12",
+        "Bea,Equis,55 7531 8642 x3",
+        "Cris,Cel,cel. 55 2222 3333",
+        "Dora,Twilio,whatsapp:+5215544445555",
+    ]))
+    result = app.test_cli_runner().invoke(args=["clients", "import", "uno", path])
+    assert result.exit_code == 0, result.output
+    stored = dict(db.session.execute(select(Client.first_name, Client.phone_e164)).all())
+    assert stored == {"Ana": "+525586429753", "Bea": "+525575318642", "Cris": "+525522223333",
+                      "Dora": "+525544445555"}
+    ana = db.session.scalar(select(Client).where(Client.first_name == "Ana"))
+    assert ana.phone == "55 8642 9753 ext. 12"  # kept as typed; the extension is never part of the key
