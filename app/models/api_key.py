@@ -13,6 +13,7 @@ from app.models.base import Base, IdMixin, utcnow
 class ApiKey(IdMixin, Base):
     """A per-tenant key for the booking-system API; only its SHA-256 is stored."""
 
+    __repr_columns__ = ("name", "prefix")
     __tablename__ = "api_keys"
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 class Appointment(IdMixin, TimestampMixin, Base):
+    __repr_columns__ = ("client_id", "starts_at", "status")
     __tablename__ = "appointments"
     __table_args__ = (
         Index("ix_appointments_client_id_starts_at", "client_id", "starts_at"),

@@ -12,6 +12,7 @@ from app.models.base import Base, IdMixin, utcnow
 
 
 class AuditLog(IdMixin, Base):
+    __repr_columns__ = ("action", "actor")
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_tenant_id_created_at", "tenant_id", "created_at"),

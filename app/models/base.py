@@ -57,6 +57,12 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+    # Columns a model's repr shows after its id (never secrets): e.g. <Client cp-1 first_name='Ana'>.
+    __repr_columns__: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        shown = " ".join(f"{name}={getattr(self, name, None)!r}" for name in self.__repr_columns__)
+        return f"<{type(self).__name__} {getattr(self, 'id', None)}{' ' + shown if shown else ''}>"
 
 
 class IdMixin:

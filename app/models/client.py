@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 class Client(IdMixin, TimestampMixin, Base):
+    __repr_columns__ = ("first_name", "last_name", "phone_e164", "chatwoot_contact_id")
     __tablename__ = "clients"
     __table_args__ = (
         UniqueConstraint("phone", "tenant_id"),

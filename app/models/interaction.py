@@ -11,6 +11,7 @@ from app.models.base import Base, IdMixin, utcnow
 
 
 class ChatwootInteraction(IdMixin, Base):
+    __repr_columns__ = ("event", "direction")
     __tablename__ = "chatwoot_interactions"
     __table_args__ = (
         Index("ix_chatwoot_interactions_tenant_id_created_at_id", "tenant_id", "created_at", "id"),

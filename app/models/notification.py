@@ -14,6 +14,7 @@ from app.models.enums import NotificationStatus
 
 
 class Notification(IdMixin, TimestampMixin, Base):
+    __repr_columns__ = ("type", "channel", "status")
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key"),

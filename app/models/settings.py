@@ -29,6 +29,7 @@ class SecretColumnsMixin:
 
 
 class ChatwootConfig(SecretColumnsMixin, IdMixin, TimestampMixin, Base):
+    __repr_columns__ = ("tenant_id", "account_id")
     __tablename__ = "chatwoot_configs"
     __secret_columns__ = ("api_access_token", "webhook_secret")
 

@@ -15,6 +15,7 @@ from app.models.enums import SyncStatus
 class SyncRun(IdMixin, TimestampMixin, Base):
     """One "sync all clients to Chatwoot" run; the progress bar renders this row."""
 
+    __repr_columns__ = ("status", "processed", "total")
     __tablename__ = "sync_runs"
     __table_args__ = (Index("ix_sync_runs_tenant_id_created_at", "tenant_id", "created_at"),)
 

@@ -14,6 +14,7 @@ from app.models.enums import UnmatchedStatus
 class UnmatchedContact(IdMixin, TimestampMixin, Base):
     """A Chatwoot contact we could not link to a client on our own; staff decide."""
 
+    __repr_columns__ = ("chatwoot_contact_id", "phone", "status")
     __tablename__ = "unmatched_contacts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "chatwoot_contact_id"),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 class User(IdMixin, TimestampMixin, UserMixin, Base):
+    __repr_columns__ = ("email", "role")
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -14,6 +14,7 @@ from app.models.enums import WebhookStatus
 class WebhookEvent(IdMixin, Base):
     """One accepted webhook delivery, kept whole so nothing is lost and anything can be replayed."""
 
+    __repr_columns__ = ("event", "status")
     __tablename__ = "webhook_events"
     __table_args__ = (
         UniqueConstraint("tenant_id", "dedupe_key"),

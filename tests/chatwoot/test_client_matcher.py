@@ -9,6 +9,7 @@ from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
 from app.extensions import db
 from app.models import Client
+from app.services.accounts.tenants import TenantError
 from app.services.contacts.matching import MatchReason
 from tests.fixtures.simulator import ACCOUNT_ID
 
@@ -36,9 +37,15 @@ def test_ambiguous_numbers_give_none_and_the_sibling_call_says_why(app, tenant):
     assert {c.id for c in found.candidates} == {mother.id, child.id} and found.phone_key == "+525512345678"
 
 
+def test_an_extension_or_a_label_still_finds_the_client(app, tenant):
+    juan = add_client(tenant, "Juan", "5512345678")
+    assert chatwoot_client_matcher.find_client_by_phone("55 1234 5678 ext 12", tenant.id) is juan
+    assert chatwoot_client_matcher.find_client_by_phone("whatsapp:+5215512345678", tenant.id) is juan
+
+
 @pytest.mark.parametrize(("phone", "reason"), [
     ("+525599998888", MatchReason.NO_MATCH), ("hola", MatchReason.INVALID_PHONE), ("", MatchReason.NO_PHONE),
-    (None, MatchReason.NO_PHONE), ("55 1234 5678 ext 12", MatchReason.INVALID_PHONE)])
+    (None, MatchReason.NO_PHONE), ("55 1234 abcd", MatchReason.INVALID_PHONE)])
 def test_no_client_and_the_reason(app, tenant, phone, reason):
     add_client(tenant, "Juan", "5512345678")
     assert chatwoot_client_matcher.find_client_by_phone(phone, tenant.id) is None
@@ -92,3 +99,20 @@ def test_the_seeds_python_examples_run_as_shown(app, wired_tenant, chatwoot):
     assert f"Sincronizados: {result.synced} de {result.total}" == "Sincronizados: 2 de 2"
     phones = sorted(c["phone_number"] for c in chatwoot.sim.contacts(ACCOUNT_ID))
     assert phones == ["+525512345678", "+525587654321"]
+
+
+def test_the_python_api_takes_a_slug_as_well_as_an_id(app, wired_tenant, chatwoot):
+    """INTERFACES §6: wherever a tenant is named, its id or its slug is accepted."""
+    juan = add_client(wired_tenant, "Juan", "+525512345678", "Pérez")
+    slug = wired_tenant.slug
+    assert chatwoot_api_service.load_config_for_tenant(slug).api_url == chatwoot.url
+    assert chatwoot_client_matcher.find_client_by_phone("55 1234 5678", slug) is juan
+    sent = chatwoot_api_service.send_message_to_contact(to="+525512345678", message="Hola", tenant_id=slug)
+    assert sent.success, sent.error
+
+
+def test_an_unknown_tenant_is_named_in_the_error(app, wired_tenant):
+    with pytest.raises(TenantError, match="no-such-salon"):
+        chatwoot_api_service.load_config_for_tenant("no-such-salon")
+    sent = chatwoot_api_service.send_message_to_contact(to="+525512345678", message="Hola", tenant_id="no-such-salon")
+    assert not sent.success and "no-such-salon" in sent.error

@@ -79,3 +79,13 @@ def test_open_redirect_is_refused(app, staff_user):
     response = b.http.post("/login?next=https://evil.example/", data={
         "email": staff_user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)})
     assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_every_page_has_an_icon_and_favicon_ico_answers(visitor):
+    login_page = visitor.get("/login").get_data(as_text=True)
+    assert 'rel="icon"' in login_page
+    icon = visitor.get("/favicon.ico")
+    body = icon.get_data()
+    icon.close()
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in body
