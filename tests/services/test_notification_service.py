@@ -140,8 +140,25 @@ def test_marketing_never_reaches_opted_out_clients_but_transactional_does(wired_
 ])
 def test_channels_without_an_inbox_are_skipped(wired_tenant, chatwoot, channel, reason):
     make_client(wired_tenant)
+    settings = _settings(wired_tenant)
+    settings.whatsapp_enabled = settings.sms_enabled = settings.email_enabled = True
+    db.session.commit()
     result = notification_service.send_notification(NotificationType.TEST, channel, "client-id", sync=True)
     assert result.status == NotificationStatus.SKIPPED and reason in result.reason
+    assert chatwoot.sim.count() == 0
+
+
+@pytest.mark.parametrize("channel", ["WHATSAPP", "SMS", "EMAIL"])
+def test_a_switched_off_channel_is_skipped_even_with_an_inbox(wired_tenant, chatwoot, channel):
+    """The seed's whatsapp_enabled / sms_enabled / email_enabled switches are honoured."""
+    make_client(wired_tenant, email="ana@example.com")
+    settings = _settings(wired_tenant)
+    settings.whatsapp_inbox_id = settings.sms_inbox_id = settings.email_inbox_id = str(chatwoot.whatsapp_inbox_id)
+    settings.whatsapp_enabled = settings.sms_enabled = settings.email_enabled = False
+    db.session.commit()
+    result = notification_service.send_notification(NotificationType.TEST, channel, "client-id", sync=True)
+    assert result.status == NotificationStatus.SKIPPED
+    assert result.reason == f"the {channel} channel is turned off for this salon"
     assert chatwoot.sim.count() == 0
 
 
@@ -149,6 +166,7 @@ def test_a_mapped_whatsapp_channel_goes_to_that_inbox(wired_tenant, chatwoot):
     make_client(wired_tenant)
     settings = _settings(wired_tenant)
     settings.whatsapp_inbox_id = str(chatwoot.whatsapp_inbox_id)
+    settings.whatsapp_enabled = True
     settings.whatsapp_templates = {"TEST": {"name": "recordatorio_cita", "language": "es_MX",
                                             "params": ["clientName"]}}
     db.session.commit()

@@ -217,6 +217,11 @@ def test_whatsapp_templates_and_channel_inboxes(admin, tenant):
     assert saved.status_code == 302
     s, _ = rows(tenant)
     assert (s.whatsapp_inbox_id, s.sms_inbox_id, s.email_inbox_id) == ("4", None, None)
+    assert (s.whatsapp_enabled, s.sms_enabled, s.email_enabled) == (False, False, False)
+    admin.post("/t/uno/settings/channel-inboxes", {"whatsapp_inbox_id": "4", "whatsapp_enabled": "y"})
+    s, _ = rows(tenant)
+    assert (s.whatsapp_enabled, s.sms_enabled, s.email_enabled) == (True, False, False)
+    assert 'name="whatsapp_enabled"' in admin.get("/t/uno/settings/").text
     assert admin.post("/t/uno/settings/channel-inboxes", {"email_inbox_id": "x"}).status_code == 422
 
 

@@ -37,6 +37,8 @@ from app.services.notifications.whatsapp import template_params
 ACTOR = "notifications"
 CHANNEL_INBOX = {NotificationChannel.WHATSAPP: "whatsapp_inbox_id", NotificationChannel.SMS: "sms_inbox_id",
                  NotificationChannel.EMAIL: "email_inbox_id"}
+CHANNEL_SWITCH = {NotificationChannel.WHATSAPP: "whatsapp_enabled", NotificationChannel.SMS: "sms_enabled",
+                  NotificationChannel.EMAIL: "email_enabled"}
 ACTIVE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 OUTGOING_TYPES = (1, 3, "outgoing", "template")
 CLOCK_SLACK_SECONDS = 300  # Chatwoot's clock and ours may differ a little
@@ -65,6 +67,8 @@ def skip_reason(tenant_id: str, notification_type: str, channel: str, client: Cl
         return "push notifications are not delivered through Chatwoot"
     column = CHANNEL_INBOX.get(NotificationChannel(channel))
     settings = notification_settings(tenant_id)
+    if column and not getattr(settings, CHANNEL_SWITCH[channel], False):
+        return f"the {channel} channel is turned off for this salon"
     if column and not getattr(settings, column, None):
         return f"no Chatwoot inbox is mapped for the {channel} channel"
     if channel == NotificationChannel.EMAIL and not client.email:

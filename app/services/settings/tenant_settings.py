@@ -36,6 +36,8 @@ WEBHOOK_EVENTS = ("message_created", "message_updated", "conversation_created", 
                   "conversation_status_changed", "contact_created", "contact_updated")
 SOURCE_ENV = "environment"
 CHANNEL_INBOX_COLUMNS = ("whatsapp_inbox_id", "sms_inbox_id", "email_inbox_id")
+# The seed's per-channel switches: a notification on a switched-off channel is skipped with the reason.
+CHANNEL_SWITCH_COLUMNS = ("whatsapp_enabled", "sms_enabled", "email_enabled")
 RECENT_CHANGES = 10
 
 _SNIPPET = """<script>
@@ -289,8 +291,9 @@ def save_whatsapp_templates(tenant: Tenant, user: User, mapping: dict[str, dict 
     _record(tenant, user, "settings.whatsapp_templates", _assign(settings, {"whatsapp_templates": current}))
 
 
-def save_channel_inboxes(tenant: Tenant, user: User, inboxes: dict[str, str | None]) -> None:
-    """The Chatwoot inboxes that carry the WhatsApp, SMS and e-mail channels."""
+def save_channel_inboxes(tenant: Tenant, user: User, inboxes: dict[str, str | bool | None]) -> None:
+    """The WhatsApp, SMS and e-mail channels: each one's switch and the Chatwoot inbox that carries it."""
     settings, _config = _rows_for_saving(tenant)
-    values = {column: _clean(inboxes.get(column)) for column in CHANNEL_INBOX_COLUMNS}
+    values: dict[str, Any] = {column: _clean(inboxes.get(column)) for column in CHANNEL_INBOX_COLUMNS}
+    values.update({column: bool(inboxes.get(column)) for column in CHANNEL_SWITCH_COLUMNS})
     _record(tenant, user, "settings.channel_inboxes", _assign(settings, values))

@@ -151,6 +151,9 @@ for _type in NotificationType:
 
 
 class ChannelInboxesForm(SectionForm):
+    whatsapp_enabled = BooleanField(_l("Enviar por WhatsApp"))
+    sms_enabled = BooleanField(_l("Enviar por SMS"))
+    email_enabled = BooleanField(_l("Enviar por correo"))
     whatsapp_inbox_id = StringField(_l("Bandeja de WhatsApp"), validators=[Optional(), DIGITS])
     sms_inbox_id = StringField(_l("Bandeja de SMS"), validators=[Optional(), DIGITS])
     email_inbox_id = StringField(_l("Bandeja de correo"), validators=[Optional(), DIGITS])

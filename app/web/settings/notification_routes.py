@@ -87,7 +87,7 @@ def channel_inboxes():
     form = ChannelInboxesForm()
     if not form.validate():
         return invalid("inboxes", form)
-    service.save_channel_inboxes(g.tenant, current_user, {name: form[name].data for name in
-                                                          service.CHANNEL_INBOX_COLUMNS})
+    columns = (*service.CHANNEL_INBOX_COLUMNS, *service.CHANNEL_SWITCH_COLUMNS)
+    service.save_channel_inboxes(g.tenant, current_user, {name: form[name].data for name in columns})
     db.session.commit()
     return saved("bandejas")

@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 
 from app.models import NotificationType
 from app.services.notifications.templates import STANDARD_VARIABLES, default_body
-from app.services.settings.tenant_settings import WEBHOOK_EVENTS, SettingsState, format_offsets, load_state
+from app.services.settings.tenant_settings import (
+    CHANNEL_INBOX_COLUMNS,
+    CHANNEL_SWITCH_COLUMNS,
+    WEBHOOK_EVENTS,
+    SettingsState,
+    format_offsets,
+    load_state,
+)
 from app.web.settings.forms import (
     ApiKeyForm,
     ChannelInboxesForm,
@@ -55,9 +62,8 @@ def section_forms(state: SettingsState) -> dict:
             "send_reschedules": s.send_reschedules}),
         "templates": templates,
         "whatsapp": WhatsAppTemplatesForm(formdata=None, data=_whatsapp_data(s.whatsapp_templates)),
-        "inboxes": ChannelInboxesForm(formdata=None, data={"whatsapp_inbox_id": s.whatsapp_inbox_id,
-                                                           "sms_inbox_id": s.sms_inbox_id,
-                                                           "email_inbox_id": s.email_inbox_id}),
+        "inboxes": ChannelInboxesForm(formdata=None, data={
+            column: getattr(s, column) for column in (*CHANNEL_INBOX_COLUMNS, *CHANNEL_SWITCH_COLUMNS)}),
         "api_key": ApiKeyForm(formdata=None),
         "confirm": ConfirmForm(formdata=None),
     }
