@@ -7,13 +7,14 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).parent.parent
 METHODS = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
 
 
 def _msgids() -> dict[str, str]:
     found = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}}):
+    extracted = extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS, options_map=OPTIONS)
+    for filename, _lineno, message, _comments, _context in extracted:
         msgid = message[0] if isinstance(message, tuple) else message  # a plural is filed under its singular
         if msgid:
             found.setdefault(msgid, filename)
