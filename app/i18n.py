@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request, session
+from flask import Flask, g, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -15,12 +15,13 @@ LANGUAGES = ("es_MX", "en")
 
 
 def select_locale() -> str:
+    """The user's choice, else the one made on the login page, else Spanish: the salon's language
+    (INTERFACES §4), whatever the browser asks for."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("lang") in LANGUAGES:
         return session["lang"]
-    best = request.accept_languages.best_match(["es", "es_MX", "en"], default="es_MX")
-    return "en" if best == "en" else "es_MX"
+    return "es_MX"
 
 
 def select_timezone() -> str:

@@ -10,6 +10,11 @@ def test_login_page_is_spanish_by_default(visitor):
     assert 'lang="es-MX"' in page.text
 
 
+def test_an_english_browser_still_gets_spanish_until_the_user_picks_english(visitor):
+    page = visitor.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Iniciar sesión" in page.text and 'lang="es-MX"' in page.text
+
+
 def test_login_and_logout(app, staff_user, tenant):
     b = Browser(app)
     response = b.login(staff_user.email)
