@@ -33,12 +33,13 @@ def register_errors(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from app.web import nav
+    from app.web import labels, nav
     from app.web.auth.routes import bp as auth_bp
     from app.web.dashboard.routes import bp as dashboard_bp
     from app.web.dashboard.routes import tenant_bp as overview_bp
 
     nav.init_app(app)
+    labels.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"

@@ -163,3 +163,22 @@ def test_htmx_history_restore_gets_the_full_page(tenant, admin, logged):
     page = admin.get("/t/uno/interactions/?direction=incoming",
                      headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in page.text and previews(page.text) == ["de Ana"]
+
+
+def test_events_statuses_and_changes_read_in_spanish_and_english(tenant, admin, logged):
+    log(tenant, 1, at=T0 + timedelta(minutes=7), event="conversation_updated", direction="system",
+        content_preview="status: open → resolved; assignee_id: 5", status="resolved")
+    page = admin.get("/t/uno/interactions/").text
+    assert "Conversación actualizada" in page and "Mensaje de prueba" in page
+    assert "estado: abierta → resuelta; agente asignado: 5" in page
+    assert "conversation_updated" not in page.split('name="event"')[0]  # no raw event name in the list
+    admin.post("/language", data={"lang": "en", "next": "/t/uno/"})
+    english = admin.get("/t/uno/interactions/").text
+    assert "Conversation updated" in english and "status: open → resolved; assignee: 5" in english
+
+
+def test_dates_are_typed_day_first_not_in_the_browsers_format(tenant, admin):
+    log(tenant, 1, at=datetime(2025, 6, 11, 5, 30, tzinfo=UTC), content_preview="noche del 10")
+    page = admin.get("/t/uno/interactions/?since=10/06/2025&until=10/06/2025")
+    assert previews(page.text) == ["noche del 10"]
+    assert 'type="date"' not in page.text and 'placeholder="dd/mm/aaaa"' in page.text

@@ -7,7 +7,7 @@ from flask import g, render_template, request
 from app.models import Client
 from app.tenancy import get_scoped_or_404
 from app.web.contacts.queries import chatwoot_app_base
-from app.web.interactions.forms import KNOWN_EVENTS, InteractionFilterForm
+from app.web.interactions.forms import InteractionFilterForm
 from app.web.interactions.queries import InteractionFilters, clients_by_id, interactions_page
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 
@@ -43,6 +43,6 @@ def _filters(form: InteractionFilterForm) -> InteractionFilters:
 def _render(form: InteractionFilterForm, client: Client | None, filters: InteractionFilters, status: int):
     page = interactions_page(g.tenant, filters, request.args.get("before"))
     context = {"form": form, "client": client, "page": page, "clients": clients_by_id(g.tenant, page.items),
-               "chatwoot_base": chatwoot_app_base(g.tenant.id), "known_events": KNOWN_EVENTS}
+               "chatwoot_base": chatwoot_app_base(g.tenant.id)}
     template = "interactions/_list.html" if is_htmx() else "interactions/index.html"
     return render_template(template, **context), status
