@@ -11,7 +11,8 @@ from app.web.labels import EVENTS
 KNOWN_EVENTS = ("message_created", "message_updated", "conversation_created", "conversation_status_changed",
                 "conversation_updated", "contact_created", "contact_updated", "notification_sent", "test_message")
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_INPUT = {"type": "text", "placeholder": _l("dd/mm/aaaa"), "inputmode": "numeric", "autocomplete": "off", "size": 10}
+DATE_INPUT = {"type": "text", "placeholder": _l("dd/mm/aaaa"), "inputmode": "numeric", "autocomplete": "off",
+              "size": 10}
 
 
 class InteractionFilterForm(FlaskForm):
