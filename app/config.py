@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -27,16 +29,59 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value.strip() or default
 
 
+def _instance_dir() -> Path:
+    """instance/; when we create it, only its owner may enter it."""
+    with contextlib.suppress(FileExistsError):
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True)
+    return INSTANCE_DIR
+
+
+def _private_file(path: Path, content: str = "") -> None:
+    """Create path readable by its owner only (never readable by others, not even for an instant)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(content)
+
+
 def _instance_secret(filename: str, make) -> str:
     """Read a development secret from instance/, creating it the first time."""
-    path = INSTANCE_DIR / filename
-    if path.exists():
-        return path.read_text().strip()
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    value = make()
-    path.write_text(value + "\n")
-    path.chmod(0o600)
-    return value
+    path = _instance_dir() / filename
+    if not path.exists():
+        # Written aside, then linked into place: when processes start together (web, worker) the first
+        # link wins and every process reads that one, complete.
+        draft = path.with_name(f".{filename}.{secrets.token_hex(8)}")
+        _private_file(draft, make() + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
+
+
+def _private_sqlite(path: Path | None) -> None:
+    """Create an SQLite file ourselves, owner-only, before SQLite would (with the umask's mode); SQLite
+    gives its journal and WAL files the database file's mode."""
+    if path is None or not path.parent.is_dir():
+        return
+    with contextlib.suppress(FileExistsError):
+        _private_file(path)  # an empty file is an empty SQLite database
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a plain SQLite URL (in-memory and URI-style ones are left alone)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") or parsed.query:
+        return None
+    return INSTANCE_DIR / parsed.database  # Flask-SQLAlchemy reads relative paths from instance/ too
+
+
+def _proxy_count() -> int:
+    value = _env("TRUSTED_PROXIES") or "0"
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be the number of proxies in front (0 or more), not {value!r}")
+    return count
 
 
 def is_production() -> bool:
@@ -56,13 +101,17 @@ def load_settings() -> dict:
         secret_key = _instance_secret("secret_key", lambda: secrets.token_urlsafe(48))
     if not keys:
         keys = _instance_secret("encryption_keys", lambda: Fernet.generate_key().decode())
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    _instance_dir()
+    database_url, redis_url = _database_url(), _env("REDIS_URL")
+    _private_sqlite(_sqlite_file(database_url))
+    if not redis_url:
+        _private_sqlite(INSTANCE_DIR / "queue.db")
     return {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": secret_key,
         "ENCRYPTION_KEYS": [k.strip() for k in keys.split(",") if k.strip()],
-        "SQLALCHEMY_DATABASE_URI": _database_url(),
-        "REDIS_URL": _env("REDIS_URL"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
         "HUEY_SQLITE_PATH": str(INSTANCE_DIR / "queue.db"),
         "APP_BASE_URL": (_env("APP_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "DEFAULT_PHONE_REGION": (_env("DEFAULT_PHONE_REGION") or "MX").upper(),
@@ -74,6 +123,7 @@ def load_settings() -> dict:
         "CHATWOOT_BASE_URL": _env("CHATWOOT_BASE_URL"),
         "CHATWOOT_WEBSITE_TOKEN": _env("CHATWOOT_WEBSITE_TOKEN"),
         "CHATWOOT_TIMEOUT": float(_env("CHATWOOT_TIMEOUT") or 10),
+        "TRUSTED_PROXIES": _proxy_count(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

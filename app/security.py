@@ -1,14 +1,18 @@
-"""Response headers that hold on every page: a strict CSP with no inline script."""
+"""Response headers that hold on every page (a strict CSP with no inline script), private pages never
+cached, HSTS in production, and the reverse proxies whose X-Forwarded-* headers are believed."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _set_headers(response: Response) -> Response:
@@ -16,8 +20,17 @@ def _set_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("ENV_NAME") == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and current_user.is_authenticated:
+        # A logged-in page holds a salon's data: no browser or proxy cache may keep a copy (the back
+        # button on a shared computer after logout).
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def init_app(app: Flask) -> None:
     app.after_request(_set_headers)
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)

@@ -93,7 +93,8 @@ def _insert(table: Table, columns: str, rows) -> None:
 
 
 def seed(clients: int, interactions: int) -> tuple[str, str]:
-    """A tenant with `clients` clients (70% linked) and `interactions` log rows; returns (slug, admin id)."""
+    """A tenant with `clients` clients (70% linked) and `interactions` log rows; returns (slug, the admin's
+    session id, as Flask-Login keeps it in the cookie)."""
     tenant = create_tenant("Salón Bench", slug="bench")
     user = create_user("bench@example.com", "bench password 123", role=Role.ADMIN)
     db.session.commit()
@@ -102,7 +103,7 @@ def seed(clients: int, interactions: int) -> tuple[str, str]:
     _insert(ChatwootInteraction.__table__, "id, tenant_id, client_id, chatwoot_contact_id, conversation_id, "
             "message_id, event, direction, content_preview, phone, status, created_at",
             _interaction_rows(tenant.id, interactions, clients))
-    return tenant.slug, user.id
+    return tenant.slug, user.get_id()
 
 
 def _deep_cursor(interactions: int) -> str:
@@ -130,14 +131,14 @@ def prepare(stack: contextlib.ExitStack, clients: int, interactions: int):
     with app.app_context():
         db.create_all()
         began = time.perf_counter()
-        slug, user_id = seed(clients, interactions)
+        slug, session_id = seed(clients, interactions)
         print(f"  seeded {clients:,} clients and {interactions:,} interactions in "
               f"{time.perf_counter() - began:.1f} s", flush=True)
         db.session.remove()
     stack.callback(_dispose, app)
     http = app.test_client()
     with http.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = user_id, True
+        session["_user_id"], session["_fresh"] = session_id, True
     return http, {
         "interaction log, first page": f"/t/{slug}/interactions/",
         "interaction log, deep page (cursor)": f"/t/{slug}/interactions/?before={_deep_cursor(interactions)}",

@@ -32,3 +32,20 @@ def test_seed_env_aliases_and_postgres_url(monkeypatch, tmp_path):
     settings = config.load_settings()
     assert settings["CHATWOOT_BASE_URL"] == "https://chat.example.com"
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/x"
+
+
+@pytest.mark.parametrize(("value", "count"), [(None, 0), ("", 0), ("2", 2)])
+def test_trusted_proxies_is_a_count_of_hops(monkeypatch, tmp_path, value, count):
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    if value is not None:
+        monkeypatch.setenv("TRUSTED_PROXIES", value)
+    assert config.load_settings()["TRUSTED_PROXIES"] == count
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "1.5"])
+def test_trusted_proxies_refuses_anything_but_a_count(monkeypatch, tmp_path, value):
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setenv("TRUSTED_PROXIES", value)
+    with pytest.raises(config.ConfigError, match=f"TRUSTED_PROXIES must be .* not '{value}'"):
+        config.load_settings()

@@ -9,11 +9,13 @@ import click
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.cli import fail
 from app.extensions import db
-from app.models import ChatwootConfig, NotificationSettings, Role, Tenant, User
-from app.services.accounts.tenants import TenantError, create_tenant, create_user, require_tenant
+from app.models import ChatwootConfig, NotificationSettings, Role, Tenant, TenantMembership, User
+from app.services.accounts.tenants import TenantError, create_tenant, create_user, require_tenant, reset_password
+from app.services.audit import record
 
 
 @click.group("tenant")
@@ -58,7 +60,8 @@ def _read_password(from_stdin: bool) -> str:
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice([Role.ADMIN, Role.STAFF]), required=True)
+@click.option("--role", type=click.Choice([Role.ADMIN.value, Role.STAFF.value], case_sensitive=False),
+              required=True)
 @click.option("--tenant", "tenant_refs", multiple=True, help="Tenant id or slug (repeatable)")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 @with_appcontext
@@ -73,6 +76,42 @@ def user_create(email, role, tenant_refs, password_stdin):
         fail(str(exc))
     db.session.commit()
     click.echo(f"{user.id}\t{user.email}\t{user.role}")
+
+
+def _tenant_column(user: User) -> str:
+    if user.is_admin:
+        return "*"  # administrators see every tenant
+    return ",".join(sorted(m.tenant.slug for m in user.memberships)) or "-"
+
+
+@user_group.command("list")
+@with_appcontext
+def user_list():
+    """Print every user's email, role, tenants (* for all) and whether they may log in."""
+    users = db.session.scalars(select(User).order_by(User.email).options(
+        selectinload(User.memberships).selectinload(TenantMembership.tenant)))
+    for user in users:
+        state = "active" if user.active else "inactive"
+        click.echo(f"{user.email}\t{user.role}\t{_tenant_column(user)}\t{state}")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input")
+@with_appcontext
+def user_set_password(email, password_stdin):
+    """Reset a lost password (generated and printed once, unless read from stdin); ends the user's sessions."""
+    password = _read_password(True) if password_stdin else secrets.token_urlsafe(12)
+    try:
+        user = reset_password(email, password)
+    except TenantError as exc:
+        fail(str(exc))
+    record("user.set_password", tenant_id=None, by="cli", target_type="user", target_id=user.id, email=user.email)
+    db.session.commit()
+    if not password_stdin:
+        click.echo(f"Password: {password}")
+        click.echo("This password is shown only once. Keep it.")
+    click.echo(f"New password set for {user.email}; every session of this user has ended.")
 
 
 @click.group("secrets")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,8 @@ class User(IdMixin, TimestampMixin, UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None]
+    # Part of every session cookie (see get_id); raising it ends all the sessions issued before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     memberships: Mapped[list[TenantMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -40,11 +44,32 @@ class User(IdMixin, TimestampMixin, UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far for this user invalid, on every device."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
+        """Set a new password; whoever held a session with the old one is logged out."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+def check_unknown_password(password: str) -> bool:
+    """The work of check_password for an account that does not exist (so timing reveals nothing); False."""
+    check_password_hash(_unmatchable_hash(), password)
+    return False
+
+
+@functools.cache
+def _unmatchable_hash() -> str:
+    # Made with the same method and cost as real hashes, from a password nobody knows.
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 
@@ -61,7 +86,7 @@ class TenantMembership(IdMixin, TimestampMixin, Base):
 
 
 class LoginFailure(IdMixin, Base):
-    """One failed login; recent rows for an email or address throttle further attempts."""
+    """One failed login (or one being checked); recent rows for an email or address throttle further attempts."""
 
     __tablename__ = "login_failures"
 

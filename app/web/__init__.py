@@ -9,8 +9,13 @@ from app.extensions import db, login_manager
 from app.models import User
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, user_id)
+def _load_user(session_id: str) -> User | None:
+    """The session's user, unless it has logged out, changed password or been switched off since."""
+    user_id, _, version = session_id.partition(":")
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or version != str(user.session_version):
+        return None
+    return user
 
 
 def _error_page(code: int, title: str, message: str):

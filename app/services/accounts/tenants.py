@@ -55,19 +55,37 @@ def require_tenant(ref: str) -> Tenant:
     return tenant
 
 
+MIN_PASSWORD_LENGTH = 10
+
+
+def _require_strong(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise TenantError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def create_user(email: str, password: str, role: str = Role.STAFF, tenants: list[Tenant] = ()) -> User:
     email = email.strip().lower()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise TenantError(f"not an email address: {email}")
     if role not in (Role.ADMIN, Role.STAFF):
         raise TenantError("role must be admin or staff")
-    if len(password) < 10:
-        raise TenantError("password must have at least 10 characters")
+    _require_strong(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise TenantError(f"user already exists: {email}")
     user = User(email=email, role=role)
     user.set_password(password)
     user.memberships = [TenantMembership(tenant_id=t.id) for t in tenants]
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def reset_password(email: str, password: str) -> User:
+    """Give a user a new password; every session they had ends."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise TenantError(f"no user with email {email}")
+    _require_strong(password)
+    user.set_password(password)
     db.session.flush()
     return user

@@ -19,11 +19,14 @@ def all_users() -> list[User]:
 
 
 def set_active(user: User, active: bool, by: User) -> None:
-    """Turn a user's access on or off (audited); nobody can switch themselves off."""
+    """Turn a user's access on or off (audited); nobody can switch themselves off. Switching off ends
+    the user's sessions, so switching on again does not revive a cookie taken meanwhile."""
     if user.id == by.id and not active:
         raise ValueError("cannot deactivate yourself")
     if user.active != active:
         user.active = active
+        if not active:
+            user.end_sessions()
         audit(None, "user.activate" if active else "user.deactivate", by.email, by.id, "user", user.id,
               email=user.email)
     db.session.flush()

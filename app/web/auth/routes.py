@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db
 from app.i18n import LANGUAGES
-from app.services.accounts.auth import attempt_login
+from app.services.accounts.auth import end_sessions, finish_login, start_login
 from app.web.auth.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -29,7 +29,9 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = attempt_login(form.email.data, form.password.data, request.remote_addr)
+        attempt = start_login(form.email.data, request.remote_addr)
+        db.session.commit()  # the attempt counts for concurrent ones before its password is checked
+        result = finish_login(attempt, form.password.data)
         db.session.commit()
         if result.user:
             session.clear()
@@ -47,6 +49,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Cerraste sesión."), "info")
