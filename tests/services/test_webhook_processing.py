@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from app.models import (
     WebhookStatus,
     utcnow,
 )
+from app.chatwoot.client import client_for_tenant
 from app.services.clients.records import upsert_client
 from app.services.webhooks.processing import MAX_ATTEMPTS, claim_event
 from app.services.webhooks.replay import ReplayError, replay_event, replay_failed
@@ -266,6 +268,30 @@ def test_a_receipt_moves_the_logged_agent_reply_forward(http, hooked):
     deliver(http, example("message_created_outgoing.json"))
     assert deliver(http, example("message_updated.json")).status == WebhookStatus.DONE
     assert interactions(message_id="9877")[0].status == "delivered"
+
+
+def test_receipts_of_an_older_message_are_read_from_chatwoot_and_none_is_lost(http, wired_hooked, chatwoot):
+    """message_updated carries no status, and messages[0] is a later message: the worker asks Chatwoot,
+    and "delivered" then "read" (identical bodies, signed at different times) are both applied."""
+    contact_id = chatwoot.sim.add_contact(ACCOUNT, name="Ana", phone_number="+525512345678")
+    conversation, _ = chatwoot.sim.add_incoming_message(ACCOUNT, chatwoot.whatsapp_inbox_id, contact_id, "Hola")
+    ours = client_for_tenant(wired_hooked.id).create_message(conversation, "Tu cita es mañana")
+    notification = make_notification(wired_hooked, ours.id)
+    chatwoot.sim.add_incoming_message(ACCOUNT, chatwoot.whatsapp_inbox_id, contact_id, "¡Gracias!")
+    chatwoot.sim.set_message_status(ACCOUNT, int(ours.id), "delivered")
+    delivered = chatwoot.sim.build_message_updated(ACCOUNT, int(ours.id))
+    assert delivered["conversation"]["messages"][0]["id"] != int(ours.id)  # the status is not in the body
+    now = int(time.time())
+    assert deliver(http, delivered, timestamp=now - 60).status == WebhookStatus.DONE
+    db.session.refresh(notification)
+    assert notification.status == NotificationStatus.DELIVERED
+    chatwoot.sim.set_message_status(ACCOUNT, int(ours.id), "read")
+    read = chatwoot.sim.build_message_updated(ACCOUNT, int(ours.id))
+    assert deliver(http, read, timestamp=now - 30).status == WebhookStatus.DONE
+    db.session.refresh(notification)
+    assert notification.status == NotificationStatus.READ and notification.read_at is not None
+    again = post(http, read, timestamp=now - 30).get_json()
+    assert again["status"] == "duplicate"  # the same signed delivery resent
 
 
 # -- conversations and contacts ------------------------------------------------------------------------

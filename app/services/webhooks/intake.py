@@ -202,7 +202,7 @@ def accept(receiver: Receiver, payload: dict, delivery: Delivery, signed: bool) 
     reason = ignore_reason(payload)
     if reason:
         return IntakeResult("ignored", event, reason=reason)
-    key, event_id = dedupe_key(payload, delivery.body), new_id()
+    key, event_id = dedupe_key(payload, delivery.body, delivery.timestamp), new_id()
     try:
         # A prepared Core insert: the unit of work would add nothing here but time on every delivery.
         db.session.execute(_INSERT, {
@@ -229,17 +229,12 @@ def _digest(*parts) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
-def _identity(event: str, payload: dict) -> str | None:
+def _identity(event: str, payload: dict, sent_at: str | None) -> str | None:
     """What makes this event the same event when Chatwoot sends it twice."""
     if event == "message_created":
         return wp.message_id(payload)
     if event == "message_updated" and wp.message_id(payload):
-        latest = wp.latest_message(payload)
-        if wp.as_id(latest.get("id")) == wp.message_id(payload):
-            return f"{wp.message_id(payload)}:{_digest(latest.get('status'), latest.get('updated_at'))}"
-        version = _digest(payload.get("content_attributes"), payload.get("source_id"), payload.get("status"),
-                          payload.get("content"))
-        return f"{wp.message_id(payload)}:{version}"
+        return _receipt_identity(payload, sent_at)
     if event in wp.CONVERSATION_EVENTS and wp.conversation_id(payload) and payload.get("updated_at") is not None:
         return f"{wp.conversation_id(payload)}:{_digest(payload.get('updated_at'))}"
     if event == "contact_created":
@@ -249,8 +244,24 @@ def _identity(event: str, payload: dict) -> str | None:
     return None
 
 
-def dedupe_key(payload: dict, body: bytes) -> str:
-    """event + the object's identity (and version); a hash of the body when the payload names none."""
+def _receipt_identity(payload: dict, sent_at: str | None) -> str:
+    """message id + the status it reports. The status shows only when the message is the conversation's
+    latest (or at the top level, on Chatwoot versions that add it); otherwise "delivered" and then "read"
+    arrive as identical bodies, told apart by when Chatwoot signed them (a resent copy keeps its timestamp),
+    and the worker asks Chatwoot for the status. Applying a receipt twice changes nothing: they only move forward.
+    """
+    message_id = wp.message_id(payload)
+    status = wp.message_status(payload)
+    if status is not None:
+        return f"{message_id}:{status}:{_digest(payload.get('content_attributes'))}"
+    return f"{message_id}:{_digest(payload.get('content_attributes'), payload.get('content'), sent_at)}"
+
+
+def dedupe_key(payload: dict, body: bytes, sent_at: str | None = None) -> str:
+    """event + the object's identity (and version); a hash of the body when the payload names none.
+
+    `sent_at` is the delivery's signed timestamp, used only where the body cannot tell two events apart.
+    """
     event = wp.event_name(payload)
-    key = f"{event}:{_identity(event, payload) or 'body:' + hashlib.sha256(body).hexdigest()}"
+    key = f"{event}:{_identity(event, payload, sent_at) or 'body:' + hashlib.sha256(body).hexdigest()}"
     return key if len(key) <= MAX_KEY_LENGTH else f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.chatwoot import payloads as wp
+from app.chatwoot.errors import ChatwootError
 from app.extensions import db
 from app.models import Notification, WebhookStatus
 from app.services.webhooks.contacts import identify
 from app.services.webhooks.context import EventContext, clip, linked_client, message_logged
-from app.services.webhooks.receipts import advance_interactions, apply_message_status
+from app.services.webhooks.receipts import advance_interactions, apply_message_status, is_tracked
 
 
 def on_message_created(ctx: EventContext) -> str:
@@ -74,8 +75,31 @@ def on_message_updated(ctx: EventContext) -> str:
     message_id = wp.message_id(p)
     error = wp.external_error(p)
     status = wp.message_status(p) or ("failed" if error else None)
-    if message_id is None or status is None or wp.is_private(p):
+    if message_id is None or wp.is_private(p):
+        return WebhookStatus.IGNORED
+    if status is None and is_tracked(ctx.tenant_id, message_id):
+        status, error = _status_in_chatwoot(ctx, wp.conversation_id(p), message_id)
+    if status is None:
         return WebhookStatus.IGNORED
     notification = apply_message_status(ctx.tenant_id, message_id, status, error)
     moved = advance_interactions(ctx.tenant_id, message_id, status)
     return WebhookStatus.DONE if notification is not None or moved else WebhookStatus.IGNORED
+
+
+def _status_in_chatwoot(ctx: EventContext, conversation_id: str | None,
+                        message_id: str) -> tuple[str | None, str | None]:
+    """(status, channel error) of a message the payload does not show (it is not the conversation's latest).
+
+    Chatwoot's message_updated carries no status of its own; its conversation shows only the last message.
+    A failed call is kept as the event's problem, so the event is retried.
+    """
+    api = ctx.api()
+    if api is None or conversation_id is None:
+        return None, None
+    try:
+        messages = api.list_messages(conversation_id)
+    except ChatwootError as exc:
+        ctx.problem = exc
+        return None, None
+    found = next((m for m in messages if m.id == message_id), None)
+    return (found.status, found.external_error) if found else (None, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.extensions import db
 from app.models import ChatwootInteraction, Notification, NotificationStatus, utcnow
@@ -74,3 +74,11 @@ def advance_interactions(tenant_id: str, message_id, status: str | None) -> int:
     for row in moved:
         row.status = new
     return len(moved)
+
+
+def is_tracked(tenant_id: str, message_id) -> bool:
+    """Whether a receipt for this Chatwoot message concerns us (one of our notifications or a logged message)."""
+    return bool(db.session.scalar(select(exists().where(
+        Notification.tenant_id == tenant_id, Notification.chatwoot_message_id == str(message_id)))) or
+        db.session.scalar(select(exists().where(
+            ChatwootInteraction.tenant_id == tenant_id, ChatwootInteraction.message_id == str(message_id)))))
