@@ -177,9 +177,13 @@ def simulator(host, port, state_path):
     from flask import current_app
 
     from app.sandbox import open_demo_simulator, serve
+    from app.sandbox.store import StateFileError
 
     path = state_path or current_app.config["SIMULATOR_STATE_PATH"]
-    sim = open_demo_simulator(path)
+    try:
+        sim = open_demo_simulator(path)
+    except StateFileError as exc:
+        fail(f"{exc} (move the file away to start the simulator with fresh demo data)")
     click.echo(f"Chatwoot SIMULATOR (demo data, not a real Chatwoot) on http://{host}:{port}/  state: {path}")
     serve(host, port, sim)
 

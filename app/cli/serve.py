@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import click
 from flask.cli import with_appcontext
 
+from app.cli import fail
 from app.cli.demo import DEMO_SIMULATOR_URL, wire_demo
 
 SIMULATOR_PORT = urlsplit(DEMO_SIMULATOR_URL).port or 5055  # SIMULATOR_URL moves it off 5055
@@ -36,7 +37,12 @@ def _stop_all(procs: list[subprocess.Popen]) -> None:
 
 def _wire_demo(port: int) -> None:
     """Before the simulator starts: its account webhook goes to this server's port, signed with the demo secret."""
-    url = wire_demo(f"http://127.0.0.1:{port}")
+    from app.sandbox.store import StateFileError
+
+    try:
+        url = wire_demo(f"http://127.0.0.1:{port}")
+    except StateFileError as exc:
+        fail(f"{exc} (move the file away to start the simulator with fresh demo data)")
     if url:
         click.echo(f"Chatwoot simulator: http://127.0.0.1:{SIMULATOR_PORT}/ sends the demo salon's webhooks to {url}")
 

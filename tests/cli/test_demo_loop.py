@@ -145,3 +145,11 @@ def test_incoming_needs_the_simulator(app, demo):
     settings.chatwoot_api_url = None
     db.session.commit()
     assert "missing api_url" in incoming(app, "--from", "+525599990000", "--text", "Hola").output
+
+
+def test_a_broken_state_file_stops_the_simulator_with_the_reason(app, demo):
+    with open(app.config["SIMULATOR_STATE_PATH"], "w", encoding="utf-8") as broken:
+        broken.write("{")
+    result = app.test_cli_runner().invoke(args=["chatwoot", "simulator", "--port", str(SIMULATOR_PORT)])
+    assert result.exit_code == 1
+    assert "chatwoot-simulator.json" in result.output and "move the file away" in result.output
