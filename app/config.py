@@ -113,7 +113,9 @@ def load_settings() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "HUEY_SQLITE_PATH": str(INSTANCE_DIR / "queue.db"),
-        "APP_BASE_URL": (_env("APP_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Unset: pages show the address they were requested on, the CLI http://127.0.0.1:$PORT.
+        "APP_BASE_URL": (_env("APP_BASE_URL") or "").rstrip("/"),
+        "SIMULATOR_STATE_PATH": str(INSTANCE_DIR / "chatwoot-simulator.json"),
         "DEFAULT_PHONE_REGION": (_env("DEFAULT_PHONE_REGION") or "MX").upper(),
         "CHATWOOT_API_URL": _env("CHATWOOT_API_URL"),
         "CHATWOOT_API_ACCESS_TOKEN": _env("CHATWOOT_API_ACCESS_TOKEN"),
@@ -159,6 +161,7 @@ def test_settings(tmp_path: Path, **overrides) -> dict:
         TESTING=True,
         SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "test.db"),
         HUEY_SQLITE_PATH=str(tmp_path / "queue.db"),
+        SIMULATOR_STATE_PATH=str(tmp_path / "chatwoot-simulator.json"),
         REDIS_URL=None,
         ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
         SECRET_KEY="test-secret",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from app.chatwoot.errors import ChatwootConfigError
@@ -135,7 +136,17 @@ def _check_url(api_url: str | None) -> str | None:
     return api_url
 
 
+def app_base_url() -> str:
+    """APP_BASE_URL; when unset, the address the page was requested on, or http://127.0.0.1:$PORT for the CLI."""
+    configured = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
+    if configured:
+        return configured
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+
+
 def webhook_urls(config: ChatwootConfig) -> tuple[str, str]:
     """The two URLs to paste into Chatwoot: the signed one and the per-tenant token one."""
-    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    base = app_base_url()
     return f"{base}/api/webhooks/chatwoot", f"{base}/api/webhooks/chatwoot/{config.webhook_token}"

@@ -146,12 +146,14 @@ def setup(demo):
     upgrade()
     if not demo or db.session.scalar(select(User.id).limit(1)):
         return
-    from app.cli.demo import create_demo_data
+    from app.chatwoot.settings import app_base_url
+    from app.cli.demo import create_demo_data, wire_demo
 
     password = secrets.token_urlsafe(12)
     admin_email = "admin@citaplanner.local"
     create_demo_data(admin_email, password)
     db.session.commit()
+    wire_demo(app_base_url())
     click.echo("=" * 64)
     click.echo("First run: demo salon and administrator created.")
     click.echo(f"  Email:    {admin_email}")

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
 from app.chatwoot.errors import ChatwootConfigError
-from app.chatwoot.settings import update_credentials, webhook_urls
+from app.chatwoot.settings import require_settings, tenant_rows, update_credentials, webhook_urls
 from app.cli import fail
 from app.extensions import db
 from app.models import Client, SyncStatus, Tenant
-from app.phone import phone_error
+from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
@@ -164,16 +164,77 @@ def send_test(tenant, to, client_id, message):
                f"(contact {result.contact_id})")
 
 
-@chatwoot_group.command("simulator")
+@chatwoot_group.group("simulator", invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5055, show_default=True)
+@click.option("--state", "state_path", type=click.Path(dir_okay=False),
+              help="State file, kept across restarts [default: instance/chatwoot-simulator.json]")
 @with_appcontext
-def simulator(host, port):
-    """Serve the bundled Chatwoot SIMULATOR with demo data (not a real Chatwoot)."""
-    from app.sandbox import demo_simulator, serve
+def simulator(host, port, state_path):
+    """Serve the bundled Chatwoot SIMULATOR with demo data (not a real Chatwoot); its state is kept on disk."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
+    from flask import current_app
 
-    click.echo(f"Chatwoot SIMULATOR (demo data, not a real Chatwoot) on http://{host}:{port}")
-    serve(host, port, demo_simulator())
+    from app.sandbox import open_demo_simulator, serve
+    from app.sandbox.store import StateFileError
+
+    path = state_path or current_app.config["SIMULATOR_STATE_PATH"]
+    try:
+        sim = open_demo_simulator(path)
+    except StateFileError as exc:
+        fail(f"{exc} (move the file away to start the simulator with fresh demo data)")
+    click.echo(f"Chatwoot SIMULATOR (demo data, not a real Chatwoot) on http://{host}:{port}/  state: {path}")
+    serve(host, port, sim)
+
+
+@simulator.command("incoming")
+@click.argument("tenant")
+@click.option("--from", "phone", required=True, help="The customer's phone number")
+@click.option("--text", required=True, help="What the customer writes")
+@click.option("--name", help="The customer's WhatsApp profile name")
+@with_appcontext
+def incoming(tenant, phone, text, name):
+    """The customer PHONE writes TEXT on the salon's WhatsApp inbox of the bundled simulator, which stores it
+    and delivers the signed webhooks to this app as Chatwoot would."""
+    from app.sandbox.remote import SimulatorControlError, post_incoming
+
+    row = _tenant(tenant)
+    try:
+        settings = require_settings(row.id)
+    except ChatwootConfigError as exc:
+        fail(str(exc))
+    number = _whatsapp_number(phone, row.phone_region)
+    inbox = tenant_rows(row.id)[0].whatsapp_inbox_id
+    db.session.commit()  # no transaction stays open while the simulator calls this app back
+    try:
+        result = post_incoming(settings.api_url, settings.api_token, int(settings.account_id), number, text, name,
+                               int(inbox) if inbox and inbox.isdigit() else None)
+    except SimulatorControlError as exc:
+        fail(str(exc))
+    _report_incoming(number, result)
+
+
+def _whatsapp_number(phone: str, region: str) -> str:
+    """As typed when international ("+521…" stays as WhatsApp sends it), else canonical in the salon's region."""
+    problem = phone_error(phone, region)
+    if problem:
+        fail(problem)
+    return phone.strip() if phone.strip().startswith("+") else canonical_phone(phone, region)
+
+
+def _report_incoming(number: str, result: dict) -> None:
+    """Where the message landed, each delivery; exit 1 unless `message_created` reached a webhook with a 2xx."""
+    click.echo(f"{number} wrote on inbox {result['inbox_id']}: contact {result['contact_id']}"
+               f"{' (new)' if result['new_contact'] else ''}, conversation {result['conversation_id']}, "
+               f"message {result['message_id']}")
+    for delivery in result["deliveries"]:
+        click.echo(f"  {delivery['event']} -> {delivery['url']}: {delivery['error'] or delivery['status']}")
+    delivered = [d for d in result["deliveries"] if d["event"] == "message_created"]
+    if not delivered:
+        fail("no webhook of the simulator's account is subscribed to message_created")
+    if not any(d["status"] and 200 <= d["status"] < 300 for d in delivered):
+        fail("the message_created webhook was not accepted (Chatwoot does not retry)")
 
 
 COMMANDS = (chatwoot_group,)

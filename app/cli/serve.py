@@ -7,10 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import click
+from flask.cli import with_appcontext
 
-SIMULATOR_PORT = 5055
+from app.cli import fail
+from app.cli.demo import DEMO_SIMULATOR_URL, wire_demo
+
+SIMULATOR_PORT = urlsplit(DEMO_SIMULATOR_URL).port or 5055  # SIMULATOR_URL moves it off 5055
 
 
 def _start(args: list[str], label: str) -> subprocess.Popen:
@@ -30,13 +35,27 @@ def _stop_all(procs: list[subprocess.Popen]) -> None:
             proc.kill()
 
 
+def _wire_demo(port: int) -> None:
+    """Before the simulator starts: its account webhook goes to this server's port, signed with the demo secret."""
+    from app.sandbox.store import StateFileError
+
+    try:
+        url = wire_demo(f"http://127.0.0.1:{port}")
+    except StateFileError as exc:
+        fail(f"{exc} (move the file away to start the simulator with fresh demo data)")
+    if url:
+        click.echo(f"Chatwoot simulator: http://127.0.0.1:{SIMULATOR_PORT}/ sends the demo salon's webhooks to {url}")
+
+
 @click.command("serve")
 @click.option("--port", default=5000, show_default=True, envvar="PORT")
 @click.option("--simulator/--no-simulator", default=True, help="Also run the demo Chatwoot simulator")
+@with_appcontext
 def serve(port, simulator):
     """Run the web server on 127.0.0.1 and the background worker together."""
     procs = []
     if simulator:
+        _wire_demo(port)
         procs.append(_start(["chatwoot", "simulator", "--port", str(SIMULATOR_PORT)], "Chatwoot simulator"))
     procs.append(_start(["worker"], "worker"))
     procs.append(_start(["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"], "web"))

@@ -9,11 +9,13 @@ from flask.json.provider import DefaultJSONProvider
 
 from .errors import ApiError
 from .formats import rails_json
+from .pages import page_routes
 from .routes_account import account_routes
 from .routes_contacts import contact_routes
+from .routes_control import control_routes
 from .routes_conversations import conversation_routes
 from .simulator import ChatwootSimulator
-from .web import EXTENSION_KEY, apply_faults, record_request, render_api_error
+from .web import EXTENSION_KEY, apply_faults, record_request, render_api_error, save_changes
 
 
 class RailsJSONProvider(DefaultJSONProvider):
@@ -32,13 +34,14 @@ class RailsJSONProvider(DefaultJSONProvider):
 
 
 def create_simulator_app(sim: ChatwootSimulator) -> Flask:
-    """A standalone Flask app that speaks Chatwoot's Application API from `sim`'s in-memory state."""
+    """A standalone Flask app that speaks Chatwoot's Application API from `sim`'s state, plus its own pages."""
     app = Flask(__name__)
     app.json = RailsJSONProvider(app)
     app.extensions[EXTENSION_KEY] = sim
     app.before_request(apply_faults)
     app.after_request(record_request)
+    app.after_request(save_changes)
     app.register_error_handler(ApiError, render_api_error)
-    for blueprint in (account_routes, contact_routes, conversation_routes):
+    for blueprint in (account_routes, contact_routes, conversation_routes, control_routes, page_routes):
         app.register_blueprint(blueprint)
     return app

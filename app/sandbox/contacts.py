@@ -10,7 +10,7 @@ from typing import Any
 from .errors import RecordInvalid, not_found, param_missing
 from .formats import as_text, blank, ruby_bool, ruby_int
 from .records import EMAIL, SMS, WHATSAPP, Contact, ContactInbox, Inbox
-from .state import SimulatorState, next_id
+from .state import SimulatorState
 
 PHONE_RE = re.compile(r"\+[1-9][0-9]{1,14}\Z")  # no start anchor, exactly like Chatwoot's model
 EMAIL_RE = re.compile(r"\A[^@\s]+@[^@\s]+\Z")
@@ -61,7 +61,7 @@ def insert_contact(state: SimulatorState, account_id: int, fields: dict[str, Any
                    contact_id: int | None = None) -> Contact:
     """Store a contact without validation (fixtures use this directly)."""
     now = state.now()
-    contact = Contact(id=contact_id or next_id(state.db.contacts), account_id=account_id,
+    contact = Contact(id=contact_id or state.db.allocate("contacts"), account_id=account_id,
                       name=fields.get("name") or "", email=fields.get("email"),
                       phone_number=fields.get("phone_number"), identifier=fields.get("identifier"),
                       created_at=now, updated_at=now, blocked=bool(fields.get("blocked", False)),
@@ -147,7 +147,7 @@ def _generated_source_id(contact: Contact, inbox: Inbox) -> str:
 def insert_contact_inbox(state: SimulatorState, contact_id: int, inbox_id: int,
                          source_id: str) -> ContactInbox:
     """Store a contact inbox link."""
-    link = ContactInbox(id=next_id(state.db.contact_inboxes), contact_id=contact_id, inbox_id=inbox_id,
+    link = ContactInbox(id=state.db.allocate("contact_inboxes"), contact_id=contact_id, inbox_id=inbox_id,
                         source_id=source_id, created_at=state.now(), pubsub_token=secrets.token_hex(12))
     state.db.add_link(link)
     return link

@@ -142,10 +142,16 @@ def receive_incoming(state: SimulatorState, account_id: int, inbox_id: int, cont
         link = find_or_create_link(state, contact, inbox, None)
     except ApiError as error:
         raise ValueError(f"contact {contact_id} cannot write to inbox {inbox_id}: {error.body}") from error
+    return receive_on_link(state, link, inbox, content, source_id)
+
+
+def receive_on_link(state: SimulatorState, link: ContactInbox, inbox: Inbox, content: str,
+                    source_id: str | None = None) -> Message:
+    """The contact of `link` writes through its channel: conversation found or opened, message stored."""
     conversation, fresh = conversation_for_incoming(state, link, inbox)
     if source_id is None and inbox.channel_type == WHATSAPP:
         source_id = "wamid." + secrets.token_urlsafe(24)
     message = insert_message(state, conversation, content=content, message_type=INCOMING,
-                             sender_type="Contact", sender_id=contact.id, source_id=source_id)
+                             sender_type="Contact", sender_id=link.contact_id, source_id=source_id)
     after_create(state, conversation, message, fresh)
     return message

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .simulator import ChatwootSimulator
+from .state import random_token
+from .store import StateFile
 
-DEMO_TOKEN = "demo-token"
+DEMO_TOKEN = "demo-token"  # tests and benchmarks only: the persisted demo gets a random token
+DEMO_WEBHOOK_NAME = "CitaPlanner (demo)"
 DEMO_ACCOUNT_ID = 1
 DEMO_API_INBOX_ID = 1
 DEMO_WHATSAPP_INBOX_ID = 2
@@ -33,11 +37,11 @@ def make_template(name: str, language: str = "es_MX", body: str = "Hola {{1}}", 
             "parameter_format": "POSITIONAL", "components": [{"type": "BODY", "text": body}]}
 
 
-def demo_simulator() -> ChatwootSimulator:
+def demo_simulator(token: str = DEMO_TOKEN) -> ChatwootSimulator:
     """Account 1 with an admin token, an API inbox (1), a WhatsApp inbox (2) and ten Mexican contacts."""
     sim = ChatwootSimulator(auto_deliver=True)
     sim.add_account(account_id=DEMO_ACCOUNT_ID, name="Salón Demo (simulador)")
-    sim.add_user(token=DEMO_TOKEN, account_ids=[DEMO_ACCOUNT_ID], role="administrator",
+    sim.add_user(token=token, account_ids=[DEMO_ACCOUNT_ID], role="administrator",
                  name="Recepción Demo", email="demo@salon.example")
     sim.add_inbox(DEMO_ACCOUNT_ID, "Integración CitaPlanner (API)", "Channel::Api",
                   inbox_id=DEMO_API_INBOX_ID)
@@ -48,3 +52,35 @@ def demo_simulator() -> ChatwootSimulator:
         sim.add_contact(DEMO_ACCOUNT_ID, name=name, phone_number=phone, email=email)
     sim.add_incoming_message(DEMO_ACCOUNT_ID, DEMO_WHATSAPP_INBOX_ID, 2, "Hola, ¿tienen lugar el sábado?")
     return sim
+
+
+def open_demo_simulator(path: Path | str) -> ChatwootSimulator:
+    """The demo simulator kept in `path`: as saved there, else fresh demo data with a new random token."""
+    state_file = StateFile(path)
+    if state_file.exists():
+        sim = ChatwootSimulator(auto_deliver=True)
+        sim.db = state_file.read()
+    else:
+        sim = demo_simulator(token=random_token())
+    sim.state_file = state_file
+    sim.save()
+    return sim
+
+
+def demo_token(sim: ChatwootSimulator) -> str:
+    """The access token of the demo account's administrator."""
+    with sim.lock:
+        users = sorted(sim.db.users.values(), key=lambda user: user.id)
+        return next(u.token for u in users if u.is_admin and DEMO_ACCOUNT_ID in u.account_ids)
+
+
+def wire_demo_webhook(sim: ChatwootSimulator, url: str, secret: str) -> None:
+    """Point the demo account's webhook (every event, signed with `secret`) at the app, and save."""
+    with sim.lock:
+        hook = next((h for h in sim.db.webhooks.values()
+                     if h.account_id == DEMO_ACCOUNT_ID and h.name == DEMO_WEBHOOK_NAME), None)
+        if hook is None:
+            sim.add_webhook(DEMO_ACCOUNT_ID, url, secret=secret, name=DEMO_WEBHOOK_NAME)
+        else:
+            hook.url, hook.secret = url, secret
+    sim.save()

@@ -20,7 +20,7 @@ from .records import (
     Inbox,
     Message,
 )
-from .state import SimulatorState, next_id
+from .state import SimulatorState
 from .views import message_json
 
 MESSAGES_PER_MINUTE = 200
@@ -82,7 +82,7 @@ def validate_new_message(state: SimulatorState, conversation: Conversation | Non
 def insert_message(state: SimulatorState, conversation: Conversation, **fields: Any) -> Message:
     """Store a message in the conversation."""
     now = state.now()
-    message = Message(id=next_id(state.db.messages), account_id=conversation.account_id,
+    message = Message(id=state.db.allocate("messages"), account_id=conversation.account_id,
                       inbox_id=conversation.inbox_id, conversation_id=conversation.display_id,
                       created_at=now, updated_at=now, **fields)
     state.db.add_message(message)

@@ -8,7 +8,7 @@ from typing import Any
 from .errors import RecordInvalid
 from .formats import as_text, blank, iso_ms
 from .records import AttributeDefinition, Webhook
-from .state import SimulatorState, next_id, random_token
+from .state import SimulatorState, random_token
 from .webhooks import ALLOWED_EVENTS
 
 DISPLAY_TYPES = ("text", "number", "currency", "percent", "link", "date", "list", "checkbox")
@@ -69,7 +69,7 @@ def create_definition(state: SimulatorState, account_id: int, params: dict[str, 
     if errors:
         raise RecordInvalid(errors)
     definition = AttributeDefinition(
-        id=next_id(state.db.attribute_definitions), account_id=account_id, display_name=name, key=key,
+        id=state.db.allocate("attribute_definitions"), account_id=account_id, display_name=name, key=key,
         model=model, display_type=display_type, created_at=state.now(),
         description=as_text(body.get("attribute_description")),
         regex_pattern=as_text(body.get("regex_pattern")),
@@ -113,7 +113,7 @@ def save_webhook(state: SimulatorState, account_id: int, params: dict[str, Any],
     if errors:
         raise RecordInvalid(errors)
     if hook is None:
-        hook = Webhook(next_id(state.db.webhooks), account_id, url, random_token(28), [], None)
+        hook = Webhook(state.db.allocate("webhooks"), account_id, url, random_token(28), [], None)
         state.db.webhooks[hook.id] = hook
     hook.url, hook.subscriptions = url, list(subscriptions)
     hook.name = as_text(body["name"]) if "name" in body else hook.name

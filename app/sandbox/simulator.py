@@ -11,11 +11,12 @@ from . import conversations as conversation_rules
 from . import messages as message_rules
 from .contacts import insert_contact
 from .faults import Faults, RequestRecord
+from .inbound import Inbound, customer_writes
 from .records import CHANNEL_TYPES, ROLES, SMS, WHATSAPP, Account, Inbox, User
 from .search import account_contacts
-from .state import Tables, next_id, random_token
+from .state import Tables, random_token
 from .views import contact_json, conversation_json, message_json
-from .webhooks import WebhookState
+from .webhooks import WebhookDelivery, WebhookState
 
 DEFAULT_PROVIDERS = {WHATSAPP: "whatsapp_cloud", SMS: "default"}
 
@@ -44,7 +45,7 @@ class ChatwootSimulator(WebhookState):
     def add_account(self, account_id: int | None = None, name: str = "Account") -> int:
         """Create an account; returns its id."""
         with self.lock:
-            account = Account(id=account_id or next_id(self.db.accounts), name=name, created_at=self.now())
+            account = Account(id=account_id or self.db.allocate("accounts"), name=name, created_at=self.now())
             self.db.accounts[account.id] = account
             return account.id
 
@@ -75,7 +76,7 @@ class ChatwootSimulator(WebhookState):
         if channel_type not in CHANNEL_TYPES:
             raise ValueError(f"channel_type must be one of {CHANNEL_TYPES}")
         with self.lock:
-            new_id = inbox_id or next_id(self.db.inboxes)
+            new_id = inbox_id or self.db.allocate("inboxes")
             default_phone = f"+5255{new_id:08d}" if channel_type in DEFAULT_PROVIDERS else None
             inbox = Inbox(
                 id=new_id, account_id=account_id, name=name, channel_type=channel_type,
@@ -106,6 +107,15 @@ class ChatwootSimulator(WebhookState):
             message = conversation_rules.receive_incoming(
                 self, account_id, inbox_id, contact_id, content, source_id)
             return message.conversation_id, message.id
+
+    def customer_writes(self, account_id: int, phone: str, text: str, name: str | None = None,
+                        inbox_id: int | None = None) -> tuple[Inbound, list[WebhookDelivery]]:
+        """A customer writes on a WhatsApp inbox; the webhooks it fires are delivered before this returns."""
+        with self._delivery_lock:
+            with self.lock:
+                landed = customer_writes(self, account_id, phone, text, name, inbox_id)
+            self.save()
+            return landed, self._deliver_queued()
 
     def set_message_status(self, account_id: int, message_id: int, status: str,
                            external_error: str | None = None) -> None:

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .formats import iso_ms
 from .records import (
@@ -25,6 +25,9 @@ from .records import (
     User,
     Webhook,
 )
+
+if TYPE_CHECKING:
+    from .store import StateFile
 
 WHATSAPP_WINDOW_SECONDS = 24 * 60 * 60
 TIME_KEYS = ("snoozed_until", "waiting_since", "first_reply_created_at", "last_activity_at", "updated_at")
@@ -54,9 +57,18 @@ class Tables:
     messages: dict[int, Message] = field(default_factory=dict)
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     attribute_definitions: dict[int, AttributeDefinition] = field(default_factory=dict)
+    # Highest id ever handed out per table, like a PostgreSQL sequence: a deleted (merged) contact's id is
+    # never given again, so links stored elsewhere never point at another record.
+    sequences: dict[str, int] = field(default_factory=dict)
     # Lookup indexes, kept in step by `add_link`, `move_links` and `add_message`.
     links_by_contact: dict[int, list[int]] = field(default_factory=dict)
     messages_by_conversation: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+
+    def allocate(self, name: str) -> int:
+        """The next id of a table: above every id it holds and every id it ever handed out."""
+        new_id = max(self.sequences.get(name, 0), next_id(getattr(self, name)) - 1) + 1
+        self.sequences[name] = new_id
+        return new_id
 
     def add_link(self, link: ContactInbox) -> None:
         """Store a contact inbox link."""
@@ -85,6 +97,13 @@ class SimulatorState:
         self.clock: Callable[[], float] = clock or time.time
         self.db = Tables()
         self.channel_log: list[dict[str, Any]] = []
+        self.state_file: StateFile | None = None
+
+    def save(self) -> None:
+        """Write the tables to the state file, when the simulator has one (tests' simulators live in memory)."""
+        if self.state_file is not None:
+            with self.lock:
+                self.state_file.write(self.db)
 
     def now(self) -> float:
         """The simulator's current time (epoch seconds, float)."""

@@ -107,6 +107,13 @@ def record_request(response: Response) -> Response:
     return response
 
 
+def save_changes(response: Response) -> Response:
+    """A request that changed something is written to the state file (when the simulator has one)."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+        current_sim().save()
+    return response
+
+
 def access_token() -> str | None:
     """`api_access_token` / `Api-Access-Token` (the same WSGI key); blank counts as absent."""
     token = request.headers.get("Api-Access-Token", "").strip()

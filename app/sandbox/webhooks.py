@@ -18,7 +18,7 @@ from .formats import rails_json
 from .messages import set_status
 from .payloads import contact_webhook, conversation_webhook, message_webhook
 from .records import ACTIVITY, API, Contact, Conversation, Message, Webhook
-from .state import SimulatorState, next_id, random_token
+from .state import SimulatorState, random_token
 
 ALLOWED_EVENTS = (
     "conversation_created", "conversation_status_changed", "conversation_updated", "contact_created",
@@ -81,7 +81,7 @@ class WebhookState(SimulatorState):
                     subscriptions: list[str] | None = None, name: str | None = None) -> int:
         """Register an account webhook (all events by default); `secret=None` emulates an unsigned server."""
         with self.lock:
-            hook = Webhook(id=next_id(self.db.webhooks), account_id=account_id, url=url,
+            hook = Webhook(id=self.db.allocate("webhooks"), account_id=account_id, url=url,
                            secret=random_token(28) if secret == AUTO else secret,
                            subscriptions=list(subscriptions or ALLOWED_EVENTS), name=name)
             self.db.webhooks[hook.id] = hook
@@ -164,10 +164,14 @@ class WebhookState(SimulatorState):
     def deliver_pending_webhooks(self) -> list[WebhookDelivery]:
         """Send every queued event now, in order; bodies reflect the state at this moment."""
         with self._delivery_lock:
-            with self.lock:
-                batch, self.pending = self.pending, []
-                prepared = [(item, self._build(item)) for item in batch]
-            return [self._deliver(item, payload) for item, payload in prepared if payload is not None]
+            return self._deliver_queued()
+
+    def _deliver_queued(self) -> list[WebhookDelivery]:
+        """Take the queue and send it (the caller holds the delivery lock, not the state lock)."""
+        with self.lock:
+            batch, self.pending = self.pending, []
+            prepared = [(item, self._build(item)) for item in batch]
+        return [self._deliver(item, payload) for item, payload in prepared if payload is not None]
 
     def _build(self, item: PendingDelivery) -> dict[str, Any] | None:
         """The body, or None when the record is gone (e.g. a merged-away contact)."""
@@ -187,8 +191,8 @@ class WebhookState(SimulatorState):
         """`Webhooks::Trigger#handle_error` for API inboxes."""
         with self.lock:
             message = self.db.messages.get(message_id)
-            if message is not None:
-                set_status(self, message, "failed", error)
+            if message is not None and set_status(self, message, "failed", error):
+                self.save()
 
     def send_webhook(self, url: str, event_payload: dict[str, Any], secret: str | None,
                      timestamp: int | None = None) -> requests.Response:

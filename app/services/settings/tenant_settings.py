@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from app.chatwoot.settings import ChatwootSettings, resolve_settings, tenant_rows
+from app.chatwoot.settings import ChatwootSettings, app_base_url, resolve_settings, tenant_rows
 from app.crypto import encrypt
 from app.extensions import db
 from app.models import (
@@ -117,7 +117,7 @@ def load_state(tenant: Tenant) -> SettingsState:
     """Everything the settings page shows, without any secret value."""
     settings, config = rows(tenant)
     effective = resolve_settings(tenant.id)
-    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    base = app_base_url()
     return SettingsState(
         tenant=tenant, settings=settings, config=config, effective=effective,
         token=_token_secret(settings, config, effective), webhook_secret=_webhook_secret(config),

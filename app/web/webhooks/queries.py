@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app
 from sqlalchemy import select
 
+from app.chatwoot.settings import app_base_url
 from app.models import Tenant, WebhookEvent, WebhookStatus
 from app.services.listing import Page, keyset_page
 
@@ -31,4 +31,4 @@ def pretty_body(raw: str) -> str:
 
 def webhook_url() -> str:
     """The URL to paste in Chatwoot → Settings → Integrations → Webhooks."""
-    return current_app.config.get("APP_BASE_URL", "").rstrip("/") + "/api/webhooks/chatwoot"
+    return app_base_url() + "/api/webhooks/chatwoot"
