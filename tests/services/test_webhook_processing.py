@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.chatwoot.client import client_for_tenant
 from app.extensions import db, huey
 from app.jobs.webhooks import process_webhook_event, requeue_stuck_webhook_events
 from app.models import (
@@ -22,7 +23,6 @@ from app.models import (
     WebhookStatus,
     utcnow,
 )
-from app.chatwoot.client import client_for_tenant
 from app.services.clients.records import upsert_client
 from app.services.webhooks.processing import MAX_ATTEMPTS, claim_event
 from app.services.webhooks.replay import ReplayError, replay_event, replay_failed
