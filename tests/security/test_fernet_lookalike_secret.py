@@ -7,7 +7,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from app.chatwoot.settings import update_credentials
-from app.crypto import PREFIX, reveal
+from app.crypto import PREFIX, fernet_for, reveal
 from app.extensions import db
 from app.models import ChatwootConfig, NotificationSettings
 from tests.fixtures.webhooks import SEED_PAYLOAD, configure, post
@@ -61,3 +61,29 @@ def test_a_lookalike_written_by_sql_works_is_flagged_and_encrypted_on_the_next_s
     assert stored.startswith(PREFIX) and reveal(stored) == LOOKALIKE
     settings = db.session.scalar(select(NotificationSettings).where(NotificationSettings.tenant_id == tenant.id))
     assert settings.plaintext_secrets() == []
+
+
+def test_the_migration_prefixes_values_this_app_encrypted_and_nothing_else(any_db_app):
+    """0007: bare Fernet tokens under the app's keys get enc:v1:; a lookalike under no known key is plaintext."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import reset_schema
+
+    reset_schema()
+    upgrade(revision="0003")
+    ours = fernet_for(any_db_app.config["ENCRYPTION_KEYS"]).encrypt(b"tok-real").decode()
+    db.session.execute(text("INSERT INTO tenants (id, name, slug, timezone, phone_region, created_at, updated_at) "
+                            "VALUES ('t1', 'Uno', 'uno', 'America/Mexico_City', 'MX', :n, :n)"),
+                       {"n": "2026-01-01 00:00:00"})
+    db.session.execute(text(
+        "INSERT INTO chatwoot_configs (id, tenant_id, api_access_token, webhook_secret, webhook_token, "
+        "enable_notifications, accept_unsigned_webhooks, auto_create_clients, attribute_definitions_ready, "
+        "created_at, updated_at) VALUES ('c1', 't1', :ours, :lookalike, 'tok', false, false, false, false, :n, :n)"),
+        {"ours": ours, "lookalike": LOOKALIKE, "n": "2026-01-01 00:00:00"})
+    db.session.commit()
+    upgrade(revision="0007_secrets_prefix")
+    token, secret = db.session.execute(text("SELECT api_access_token, webhook_secret FROM chatwoot_configs")).one()
+    assert token == PREFIX + ours and reveal(token) == "tok-real"
+    assert secret == LOOKALIKE and reveal(secret) == LOOKALIKE  # plaintext: works, flagged, encrypted on save
+    downgrade(revision="0003")
+    assert db.session.execute(text("SELECT api_access_token FROM chatwoot_configs")).scalar() == ours
