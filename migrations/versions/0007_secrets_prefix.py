@@ -1,7 +1,7 @@
 """secrets prefix: stored secrets become enc:v1:<Fernet token>
 
 Revision ID: 0007_secrets_prefix
-Revises: 0003
+Revises: 0004_session_version
 Create Date: 2026-12-02 15:45:00
 
 Until now a value starting with "gAAAAA" was taken as encrypted, so a secret that merely looked like a
@@ -16,7 +16,7 @@ from cryptography.fernet import InvalidToken
 from flask import current_app
 
 revision = "0007_secrets_prefix"
-down_revision = "0003"
+down_revision = "0004_session_version"
 branch_labels = None
 depends_on = None
 

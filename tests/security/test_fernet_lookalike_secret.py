@@ -70,7 +70,7 @@ def test_the_migration_prefixes_values_this_app_encrypted_and_nothing_else(any_d
     from tests.conftest import reset_schema
 
     reset_schema()
-    upgrade(revision="0003")
+    upgrade(revision="0004_session_version")
     ours = fernet_for(any_db_app.config["ENCRYPTION_KEYS"]).encrypt(b"tok-real").decode()
     db.session.execute(text("INSERT INTO tenants (id, name, slug, timezone, phone_region, created_at, updated_at) "
                             "VALUES ('t1', 'Uno', 'uno', 'America/Mexico_City', 'MX', :n, :n)"),
@@ -85,5 +85,5 @@ def test_the_migration_prefixes_values_this_app_encrypted_and_nothing_else(any_d
     token, secret = db.session.execute(text("SELECT api_access_token, webhook_secret FROM chatwoot_configs")).one()
     assert token == PREFIX + ours and reveal(token) == "tok-real"
     assert secret == LOOKALIKE and reveal(secret) == LOOKALIKE  # plaintext: works, flagged, encrypted on save
-    downgrade(revision="0003")
+    downgrade(revision="0004_session_version")
     assert db.session.execute(text("SELECT api_access_token FROM chatwoot_configs")).scalar() == ours
