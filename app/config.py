@@ -126,6 +126,7 @@ def load_settings() -> dict:
         "CHATWOOT_WEBSITE_TOKEN": _env("CHATWOOT_WEBSITE_TOKEN"),
         "CHATWOOT_TIMEOUT": float(_env("CHATWOOT_TIMEOUT") or 10),
         "TRUSTED_PROXIES": _proxy_count(),
+        "WEBHOOK_RETENTION_DAYS": _positive_int("WEBHOOK_RETENTION_DAYS", 30),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -141,6 +142,15 @@ def load_settings() -> dict:
         "HUEY_IMMEDIATE": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = _env(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _database_url() -> str:

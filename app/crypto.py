@@ -1,4 +1,9 @@
-"""Secrets at rest: MultiFernet with rotation (the first key encrypts, every key decrypts)."""
+"""Secrets at rest: MultiFernet with rotation (the first key encrypts, every key decrypts).
+
+A stored secret is `enc:v1:<Fernet token>`; anything without that prefix is plaintext written
+straight by SQL. The prefix, not the look of the value, decides: a secret that happens to look
+like a Fernet token ("gAAAAA...") is still a secret and gets encrypted like any other.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
-# Every Fernet token starts with the version byte 0x80, which base64 renders as "gAAAAA".
-_TOKEN_PREFIX = "gAAAAA"
+PREFIX = "enc:v1:"
 
 
 class SecretDecryptError(RuntimeError):
@@ -22,28 +26,44 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 
+def fernet_for(keys: list[str] | tuple[str, ...]) -> MultiFernet:
+    """The MultiFernet for these keys (migrations pass the app's keys explicitly)."""
+    return _fernet(tuple(keys))
+
+
 def _current() -> MultiFernet:
-    return _fernet(tuple(current_app.config["ENCRYPTION_KEYS"]))
+    return fernet_for(current_app.config["ENCRYPTION_KEYS"])
 
 
 def is_encrypted(stored: str | None) -> bool:
-    return bool(stored) and stored.startswith(_TOKEN_PREFIX)
+    return bool(stored) and stored.startswith(PREFIX)
 
 
 def encrypt(plaintext: str) -> str:
-    return _current().encrypt(plaintext.encode()).decode()
+    return PREFIX + _current().encrypt(plaintext.encode()).decode()
+
+
+def _decrypt(stored: str) -> str:
+    try:
+        return _current().decrypt(stored[len(PREFIX):].encode()).decode()
+    except (InvalidToken, UnicodeDecodeError) as exc:
+        raise SecretDecryptError("stored secret cannot be decrypted with ENCRYPTION_KEYS") from exc
 
 
 def reveal(stored: str | None) -> str | None:
     """Plaintext of a stored secret; values written unencrypted (by SQL) are returned as they are."""
     if not stored:
         return None
-    if not is_encrypted(stored):
-        return stored
+    return _decrypt(stored) if is_encrypted(stored) else stored
+
+
+def is_readable(stored: str | None) -> bool:
+    """False only for an encrypted value no configured key opens (the user must re-enter it)."""
     try:
-        return _current().decrypt(stored.encode()).decode()
-    except InvalidToken as exc:
-        raise SecretDecryptError("stored secret cannot be decrypted with ENCRYPTION_KEYS") from exc
+        reveal(stored)
+    except SecretDecryptError:
+        return False
+    return True
 
 
 def rotate(stored: str | None) -> str | None:
@@ -53,6 +73,6 @@ def rotate(stored: str | None) -> str | None:
     if not is_encrypted(stored):
         return encrypt(stored)
     try:
-        return _current().rotate(stored.encode()).decode()
+        return PREFIX + _current().rotate(stored[len(PREFIX):].encode()).decode()
     except InvalidToken as exc:
         raise SecretDecryptError("stored secret cannot be decrypted with ENCRYPTION_KEYS") from exc

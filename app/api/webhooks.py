@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.crypto import SecretDecryptError
 from app.extensions import csrf, db
 from app.services.webhooks.intake import (
     MAX_BODY_BYTES,
@@ -45,6 +46,14 @@ def _answer(receive: Callable[[], IntakeResult]):
         db.session.rollback()
         current_app.logger.exception("webhook not stored")
         return jsonify(success=False, code="unavailable", error="No se pudo guardar el evento; reintente"), 503
+    except SecretDecryptError:
+        # The tenant's secret was encrypted with a key no longer configured: the sender may retry once
+        # someone re-enters it, so this is "cannot store now", never a 500.
+        db.session.rollback()
+        current_app.logger.error("webhook refused: the tenant's webhook secret cannot be decrypted")
+        return jsonify(success=False, code="secret_unreadable",
+                       error="El secreto del webhook del salón no se puede descifrar; hay que volver a "
+                             "introducirlo"), 503
     body = {"success": True, "status": result.status, "event": result.event}
     body.update({k: v for k, v in (("event_id", result.event_id), ("reason", result.reason)) if v})
     return jsonify(body), 200

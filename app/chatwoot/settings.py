@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from app.chatwoot.errors import ChatwootConfigError
-from app.crypto import reveal
+from app.crypto import SecretDecryptError, reveal
 from app.extensions import db
 from app.models import ChatwootConfig, NotificationSettings, Tenant
 
@@ -36,6 +36,8 @@ class ChatwootSettings:
     inbox_id: str | None
     enabled: bool
     sources: dict[str, str | None]
+    # Fields whose stored secret no configured key decrypts: the user must re-enter them.
+    unreadable: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # never print the token
         return (f"ChatwootSettings(tenant_id={self.tenant_id!r}, api_url={self.api_url!r}, "
@@ -52,11 +54,18 @@ def tenant_rows(tenant_id: str) -> tuple[NotificationSettings | None, ChatwootCo
     return settings, config
 
 
-def _value(row, column: str, secret: bool) -> str | None:
+_UNREADABLE = object()
+
+
+def _value(row, column: str, secret: bool):
+    """The column's value (a secret revealed), None when empty, _UNREADABLE when it cannot be decrypted."""
     if row is None:
         return None
     raw = getattr(row, column)
-    value = reveal(raw) if secret else raw
+    try:
+        value = reveal(raw) if secret else raw
+    except SecretDecryptError:
+        return _UNREADABLE
     return str(value).strip() or None if value is not None else None
 
 
@@ -65,22 +74,29 @@ def resolve_settings(tenant_id: str) -> ChatwootSettings:
     if db.session.get(Tenant, tenant_id) is None:
         raise ChatwootConfigError(f"no tenant {tenant_id}")
     settings, config = tenant_rows(tenant_id)
-    values, sources = {}, {}
+    values, sources, unreadable = {}, {}, []
     for name, settings_col, config_col, env_name in FIELDS:
         secret = name in SECRET_FIELDS
         candidates = ((SOURCE_SETTINGS, _value(settings, settings_col, secret)),
                       (SOURCE_CONFIG, _value(config, config_col, secret)),
                       (SOURCE_ENV, current_app.config.get(env_name)))
         values[name], sources[name] = next(((v, s) for s, v in candidates if v), (None, None))
+        if values[name] is _UNREADABLE:  # never fall through to another source's token
+            values[name] = None
+            unreadable.append(name)
     if values["api_url"]:
         values["api_url"] = values["api_url"].rstrip("/")
     enabled = bool((settings and settings.chatwoot_enabled) or (config and config.enable_notifications))
-    return ChatwootSettings(tenant_id=tenant_id, enabled=enabled, sources=sources, **values)
+    return ChatwootSettings(tenant_id=tenant_id, enabled=enabled, sources=sources, unreadable=tuple(unreadable),
+                            **values)
 
 
 def require_settings(tenant_id: str) -> ChatwootSettings:
     """Effective settings, or ChatwootConfigError naming every missing field."""
     resolved = resolve_settings(tenant_id)
+    if resolved.unreadable:
+        raise ChatwootConfigError("the stored Chatwoot API token cannot be decrypted with ENCRYPTION_KEYS: "
+                                  "re-enter it")
     if resolved.missing:
         raise ChatwootConfigError("Chatwoot settings incomplete: missing " + ", ".join(resolved.missing))
     if not resolved.api_url.startswith(("http://", "https://")):

@@ -6,6 +6,7 @@ from app.extensions import db
 from app.queue import app_task, register_sweeper
 from app.services.webhooks.processing import claim_event, run_claimed_event
 from app.services.webhooks.replay import stuck_event_ids
+from app.services.webhooks.retention import BATCH, purge_batch, retention_cutoff
 
 
 @app_task()
@@ -25,3 +26,15 @@ def requeue_stuck_webhook_events() -> None:
     for event_id in stuck_event_ids():
         process_webhook_event(event_id)
 
+
+
+@register_sweeper
+def purge_old_webhook_bodies() -> int:
+    """Delete raw bodies past WEBHOOK_RETENTION_DAYS, a batch per transaction so writers are not held up."""
+    cutoff, total = retention_cutoff(), 0
+    while True:
+        count = purge_batch(cutoff)
+        db.session.commit()
+        total += count
+        if count < BATCH:
+            return total

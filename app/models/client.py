@@ -18,14 +18,18 @@ class Client(IdMixin, TimestampMixin, Base):
     __repr_columns__ = ("first_name", "last_name", "phone_e164", "chatwoot_contact_id")
     __tablename__ = "clients"
     __table_args__ = (
-        UniqueConstraint("phone", "tenant_id"),
-        Index("ix_clients_tenant_id_phone_e164", "tenant_id", "phone_e164"),
+        # CitaPlanner's own id is unique per salon, not across salons: two salons may both have "cli_1".
+        UniqueConstraint("tenant_id", "external_id"),
+        # One phone, one client per salon, on the canonical number (the seed's unique (phone, tenant_id)).
+        UniqueConstraint("tenant_id", "phone_e164"),
         Index("ix_clients_tenant_id_last_name_first_name", "tenant_id", "last_name", "first_name"),
         Index("ix_clients_tenant_id_first_name_last_name", "tenant_id", "first_name", "last_name"),
         Index("ix_clients_tenant_id_chatwoot_linked_at_id", "tenant_id", "chatwoot_linked_at", "id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    # CitaPlanner's id (the /api/v1 path, the CSV id column); None for clients made here.
+    external_id: Mapped[str | None] = mapped_column(String(40))
     first_name: Mapped[str] = mapped_column(String(120))
     last_name: Mapped[str] = mapped_column(String(120), default="")
     phone: Mapped[str] = mapped_column(String(40))
@@ -40,6 +44,11 @@ class Client(IdMixin, TimestampMixin, Base):
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="client", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def ref(self) -> str:
+        """The id the booking system knows this client by (ours when it has none)."""
+        return self.external_id or self.id
 
     @property
     def full_name(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -34,8 +34,15 @@ def _before_flush(session: Session, _context, _instances) -> None:
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, SecretColumnsMixin):
             _encrypt_secrets(obj)
-        elif isinstance(obj, Client) and obj.phone is not None:
+        elif isinstance(obj, Client) and obj.phone is not None and _phone_changed(obj):
             obj.phone_e164 = canonical_phone(obj.phone, _tenant_region(session, obj.tenant_id, regions))
+
+
+def _phone_changed(client: Client) -> bool:
+    """Only a new or edited phone is canonicalised again: a number the 0008 migration cleared (several
+    clients shared it) stays cleared until staff edit that client's phone."""
+    state = inspect(client)
+    return state.pending or state.attrs.phone.history.has_changes()
 
 
 @event.listens_for(Engine, "connect")

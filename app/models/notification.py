@@ -39,6 +39,8 @@ class Notification(IdMixin, TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # Hash of the request that used the key: the same key with another body is refused, not answered.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     scheduled_for: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     leased_until: Mapped[datetime | None]

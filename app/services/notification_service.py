@@ -8,10 +8,12 @@ transaction commits.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,6 +30,7 @@ from app.models import (
     utcnow,
 )
 from app.queue import enqueue, enqueue_after_commit
+from app.services.clients.records import appointment_by_ref, client_by_ref
 from app.services.notifications.attempts import deliver_claimed
 from app.services.notifications.delivery import notification_settings, skip_reason
 from app.services.notifications.schedule import outside_quiet_hours
@@ -57,18 +60,28 @@ def _enum(kind, value, field: str):
 
 
 def _recipient(recipient_id: str, tenant_id: str | None) -> Client:
-    if not str(recipient_id or "").strip():
+    """The client by CitaPlanner id or internal id; CitaPlanner ids are per salon, so without a tenant
+    an id that several salons use is refused rather than guessed."""
+    ref = str(recipient_id or "").strip()
+    if not ref:
         raise NotificationError("recipient_id is required (the client's id)", "recipient_id")
-    client = db.session.get(Client, str(recipient_id).strip())
-    if client is None or (tenant_id is not None and client.tenant_id != tenant_id):
-        raise NotificationError(f"no client {recipient_id} in this salon", "recipient_id")
-    return client
+    if tenant_id is not None:
+        client = client_by_ref(tenant_id, ref)
+        if client is None:
+            raise NotificationError(f"no client {ref} in this salon", "recipient_id")
+        return client
+    found = db.session.scalars(select(Client).where(or_(Client.external_id == ref, Client.id == ref))).all()
+    if len({c.tenant_id for c in found}) > 1:
+        raise NotificationError(f"client id {ref} exists in several salons: pass tenant_id= too", "recipient_id")
+    if not found:
+        raise NotificationError(f"no client {ref}", "recipient_id")
+    return next((c for c in found if c.external_id == ref), found[0])
 
 
 def _appointment(appointment_id: str | None, client: Client) -> Appointment | None:
     if not appointment_id:
         return None
-    appointment = db.session.get(Appointment, str(appointment_id))
+    appointment = appointment_by_ref(client.tenant_id, str(appointment_id).strip())
     if appointment is None or appointment.client_id != client.id:
         raise NotificationError(f"no appointment {appointment_id} for this client", "appointment_id")
     return appointment
@@ -97,6 +110,20 @@ def _key(idempotency_key: str | None) -> str | None:
     if len(key) > KEY_LENGTH:
         raise NotificationError(f"the idempotency key is longer than {KEY_LENGTH} characters", "idempotency_key")
     return key or None
+
+
+def _request_hash(*inputs) -> str:
+    """What a request asked for, so a reused Idempotency-Key with a different request is told apart."""
+    text = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _same_request(existing: Notification, request_hash: str) -> Notification:
+    """The stored answer for a repeated key, unless the key now comes with a different request."""
+    if existing.request_hash not in (None, request_hash):  # None: stored before requests were hashed
+        raise NotificationError("this Idempotency-Key was already used with a different request; "
+                                "use a new key for a new notification", "idempotency_key")
+    return existing
 
 
 def _render(message: str | None, tenant_id: str, notification_type: str, values: dict[str, str]) -> str:
@@ -183,22 +210,27 @@ class NotificationService:
         notification_channel = _enum(NotificationChannel, channel, "channel")
         client = _recipient(recipient_id, tenant_id)
         key = _key(idempotency_key)
+        request_hash = _request_hash(notification_type, notification_channel, client.id, message, variables,
+                                     appointment_id)
         existing = _existing(client.tenant_id, key)
         if existing is not None:
-            return existing
+            return _same_request(existing, request_hash)
         appointment = _appointment(appointment_id, client)
         tenant = db.session.get(Tenant, client.tenant_id)
         values = {**context_variables(tenant, client, appointment), **_variables(variables)}
         row = Notification(tenant_id=tenant.id, type=notification_type, channel=notification_channel,
                            client_id=client.id, appointment_id=appointment.id if appointment else None,
                            message=_render(message, tenant.id, notification_type, values), variables=values,
-                           idempotency_key=key, status=NotificationStatus.PENDING, attempts=0)
+                           idempotency_key=key, request_hash=request_hash if key else None,
+                           status=NotificationStatus.PENDING, attempts=0)
         reason = skip or skip_reason(tenant.id, notification_type, notification_channel, client)
         if reason:
             row.status, row.reason, row.scheduled_for = NotificationStatus.SKIPPED, reason, scheduled_for
         else:
             _schedule(row, tenant, appointment, scheduled_for)
         stored, created = _insert(row)
+        if not created:  # a concurrent request with the same key stored it first
+            _same_request(stored, request_hash)
         if enqueue and created and stored.status == NotificationStatus.PENDING:
             _enqueue(stored)
         return stored

@@ -105,7 +105,7 @@ def test_bodies_that_are_not_json_objects_are_400(api):
     assert response.status_code == 400 and "JSON object" in response.json["error"]
 
 
-def test_another_tenants_objects_are_404(api, other_tenant):
+def test_another_tenants_ids_are_invisible_and_free_to_use(api, wired_tenant, other_tenant):
     foreign = make_client(other_tenant, client_id="foreign-client")
     db.session.add(Appointment(id="foreign-appt", tenant_id=other_tenant.id, client_id=foreign.id,
                                starts_at=datetime(2026, 12, 1, tzinfo=UTC)))
@@ -113,13 +113,22 @@ def test_another_tenants_objects_are_404(api, other_tenant):
                                 client_id=foreign.id, message="hola", variables={})
     db.session.add(notification)
     db.session.commit()
-    assert api.put("/api/v1/clients/foreign-client", {"first_name": "X", "phone": "5511112222"}).status_code == 404
-    body = {"client_id": "foreign-client", "starts_at": "2026-12-01T10:00:00"}
-    assert api.put("/api/v1/appointments/foreign-appt", body).status_code == 404
+    assert api.get("/api/v1/appointments/foreign-appt").status_code == 404
     assert api.get(f"/api/v1/notifications/{notification.id}").status_code == 404
-    own_appt = api.put("/api/v1/appointments/mine", body)  # a reference to a foreign client is a field error
-    assert own_appt.status_code == 422 and set(own_appt.json["fields"]) == {"client_id"}
+    # A reference to an id only another salon uses is a field error, as for an id nobody uses.
+    body = {"client_id": "foreign-client", "starts_at": "2026-12-01T10:00:00"}
+    own_appt = api.put("/api/v1/appointments/mine", body)
+    assert own_appt.status_code == 422 and own_appt.json["fields"] == {"client_id": (
+        "client_id: no client foreign-client in this salon")}
+    # The same CitaPlanner ids are this salon's own to use.
+    mine = api.put("/api/v1/clients/foreign-client", {"first_name": "X", "phone": "5511112222"})
+    assert mine.status_code == 201 and mine.json["id"] == "foreign-client"
+    appt = api.put("/api/v1/appointments/foreign-appt", body)
+    assert appt.status_code == 201 and appt.json["client_id"] == "foreign-client"
+    assert api.get("/api/v1/appointments/foreign-appt").json["starts_at"] == "2026-12-01T16:00:00+00:00"
     assert db.session.get(Client, "foreign-client").first_name == "Juan"
+    assert db.session.scalar(select(func.count()).select_from(Client).where(
+        Client.tenant_id == wired_tenant.id, Client.external_id == "foreign-client")) == 1
 
 
 def test_put_appointment_confirms_and_arms_reminders(api, wired_tenant, chatwoot):

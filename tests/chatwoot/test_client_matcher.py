@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 
 from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
@@ -28,13 +29,19 @@ def test_finds_the_client_however_the_number_is_written(app, tenant, written):
     assert chatwoot_client_matcher.find_client_by_phone(written, tenant.id) is juan
 
 
-def test_ambiguous_numbers_give_none_and_the_sibling_call_says_why(app, tenant):
-    mother = add_client(tenant, "Ana", "5512345678")
-    child = add_client(tenant, "Sofía", "+52 1 55 1234 5678")
+def test_numbers_shared_before_the_rule_match_nobody(app, tenant):
+    """Clients that shared a number before one-phone-one-client keep no canonical number (migration 0008)."""
+    add_client(tenant, "Ana", "5512345678")
+    add_client(tenant, "Sofía", "5587654321")
+    db.session.execute(text("UPDATE clients SET phone = '+52 1 55 1234 5678', phone_e164 = NULL"))
+    db.session.commit()
     assert chatwoot_client_matcher.find_client_by_phone("+525512345678", tenant.id) is None
     found = chatwoot_client_matcher.match("+525512345678", tenant.id)
-    assert found.reason == MatchReason.AMBIGUOUS and found.client is None
-    assert {c.id for c in found.candidates} == {mother.id, child.id} and found.phone_key == "+525512345678"
+    assert found.reason == MatchReason.NO_MATCH and found.client is None
+    with pytest.raises(IntegrityError):  # and no new pair can be stored
+        add_client(tenant, "Eva", "55 8765 4321")
+        add_client(tenant, "Eli", "+52 55 8765 4321")
+    db.session.rollback()
 
 
 def test_an_extension_or_a_label_still_finds_the_client(app, tenant):
@@ -73,7 +80,7 @@ def test_the_lookup_uses_the_tenant_phone_index(app, tenant):
     [(statement, parameters)] = statements
     explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
     plan = " ".join(str(row[-1]) for row in explained)
-    assert "USING INDEX ix_clients_tenant_id_phone_e164" in plan and "SCAN clients" not in plan
+    assert "(tenant_id=? AND phone_e164=?)" in plan and "SCAN clients" not in plan
 
 
 def test_the_seeds_python_examples_run_as_shown(app, wired_tenant, chatwoot):

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import NotificationSettings, NotificationStatus, NotificationType
+from app.models import Appointment, NotificationSettings, NotificationStatus, NotificationType
 from app.services.accounts.tenants import create_tenant
 from app.services.notifications.reminders import arm_upcoming_reminders, due_reminders, save_appointment
 from app.services.notifications.schedule import quiet_hours_end, reminder_due
@@ -33,8 +33,12 @@ def _book(tenant, starts_at: str = STARTS, status: str = "scheduled", appointmen
     return result.obj, made
 
 
-def _reminders(**where):
-    """Reminder rows, earliest first (rows made in the same frozen instant have no other order)."""
+def _reminders(appointment_id: str | None = None, **where):
+    """Reminder rows (of the appointment with this CitaPlanner id), earliest first (rows made in the same
+    frozen instant have no other order)."""
+    if appointment_id is not None:
+        where["appointment_id"] = db.session.scalar(select(Appointment.id).where(
+            Appointment.external_id == appointment_id))
     return sorted(notifications(type=REMINDER, **where), key=lambda r: r.scheduled_for)
 
 

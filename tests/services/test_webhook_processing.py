@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.chatwoot.client import client_for_tenant
 from app.extensions import db, huey
@@ -151,13 +151,20 @@ def test_an_older_message_arriving_late_counts_but_does_not_replace_the_preview(
     assert [i.content_preview for i in interactions(event="message_created")] == ["primero", "segundo"]
 
 
-def test_several_clients_with_the_phone_are_ambiguous(http, wired_hooked, chatwoot):
+def test_clients_that_shared_a_phone_before_the_rule_are_never_auto_linked(http, wired_hooked, chatwoot):
     one = add_client(wired_hooked, "55 1234 5678", first="María")
-    two = add_client(wired_hooked, "+52 1 55 1234 5678", first="Mario")
+    two = add_client(wired_hooked, "55 8765 4321", first="Mario")
+    # What migration 0008 leaves of two clients on one number: both kept, neither with a canonical number.
+    db.session.execute(text("UPDATE clients SET phone = :p, phone_e164 = NULL WHERE id = :id"),
+                       {"p": "+52 1 55 1234 5678", "id": two.id})
+    db.session.execute(text("UPDATE clients SET phone_e164 = NULL WHERE id = :id"), {"id": one.id})
+    db.session.commit()
     deliver(http, customer_writes(chatwoot, "+525512345678")[0])
     [row] = unmatched()
-    assert row.reason == "ambiguous" and sorted(row.candidate_client_ids) == sorted([one.id, two.id])
+    assert row.reason == "no_match"
+    db.session.expire_all()
     assert db.session.get(Client, one.id).chatwoot_contact_id is None
+    assert db.session.get(Client, two.id).chatwoot_contact_id is None
 
 
 @pytest.mark.parametrize(("phone", "reason"), [(None, "no_phone"), ("+12", "invalid_phone")])

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Client, Tenant
-from app.phone import phone_error
+from app.phone import canonical_phone, phone_error
 from app.services.contacts.matching import match_phone
 
 TRUE_WORDS = {"1", "true", "yes", "si", "sí", "y", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n"}
+MAX_ID_LENGTH = 40
 
 
 class RecordError(ValueError):
@@ -46,17 +47,51 @@ def _clean(value) -> str:
     return str(value or "").strip()
 
 
-def _find_client_for_upsert(tenant: Tenant, client_id: str, phone: str) -> Client | None:
-    if client_id:
-        client = db.session.get(Client, client_id)
-        if client is not None and client.tenant_id != tenant.id:
-            raise RecordError(f"id {client_id} belongs to another salon", "id")
-        return client
-    return db.session.scalar(select(Client).where(Client.tenant_id == tenant.id, Client.phone == phone))
+def _ref(value, field: str) -> str:
+    """A CitaPlanner id as given (trimmed); "" when absent."""
+    ref = _clean(value)
+    if len(ref) > MAX_ID_LENGTH:
+        raise RecordError(f"{field}: ids are at most {MAX_ID_LENGTH} characters", field)
+    return ref
+
+
+def client_by_ref(tenant_id: str, ref: str) -> Client | None:
+    """The salon's client with this CitaPlanner id, else with this internal id; never another salon's."""
+    found = db.session.scalar(select(Client).where(Client.tenant_id == tenant_id, Client.external_id == ref))
+    return found or db.session.scalar(select(Client).where(Client.tenant_id == tenant_id, Client.id == ref))
+
+
+def appointment_by_ref(tenant_id: str, ref: str) -> Appointment | None:
+    """The salon's appointment with this CitaPlanner id, else with this internal id."""
+    found = db.session.scalar(select(Appointment).where(Appointment.tenant_id == tenant_id,
+                                                        Appointment.external_id == ref))
+    return found or db.session.scalar(select(Appointment).where(Appointment.tenant_id == tenant_id,
+                                                                Appointment.id == ref))
+
+
+def phone_holder(tenant_id: str, phone_key: str | None) -> Client | None:
+    """The salon's client on this canonical number (there is at most one)."""
+    if not phone_key:
+        return None
+    return db.session.scalar(select(Client).where(Client.tenant_id == tenant_id, Client.phone_e164 == phone_key))
+
+
+def _client_to_upsert(tenant: Tenant, ref: str, phone: str) -> Client | None:
+    """The client a row names by id; a row without an id is the client holding its phone, if any.
+
+    One phone, one client: a row naming its client and carrying a phone another client holds is refused.
+    """
+    holder = phone_holder(tenant.id, canonical_phone(phone, tenant.phone_region))
+    if not ref:
+        return holder
+    client = client_by_ref(tenant.id, ref)
+    if holder is not None and holder is not client:
+        raise RecordError(f"phone {phone} already belongs to client {holder.ref}", "phone")
+    return client
 
 
 def upsert_client(tenant: Tenant, data: dict) -> Upserted:
-    """Create or update a client by CitaPlanner id, else by exact phone; validates every field."""
+    """Create or update a client by CitaPlanner id, else by canonical phone; validates every field."""
     first_name, phone = _clean(data.get("first_name")), _clean(data.get("phone"))
     if not first_name:
         raise RecordError("first_name is required", "first_name")
@@ -68,16 +103,14 @@ def upsert_client(tenant: Tenant, data: dict) -> Upserted:
     email = _clean(data.get("email")).lower() or None
     if email and ("@" not in email or " " in email):
         raise RecordError(f"email: not an email address: {email}", "email")
-    client_id = _clean(data.get("id"))
-    client = _find_client_for_upsert(tenant, client_id, phone)
-    clash = db.session.scalar(select(Client.id).where(
-        Client.tenant_id == tenant.id, Client.phone == phone, Client.id != (client.id if client else "")))
-    if clash:
-        raise RecordError(f"phone {phone} already belongs to client {clash}", "phone")
+    ref = _ref(data.get("id"), "id")
+    client = _client_to_upsert(tenant, ref, phone)
     created = client is None
     if created:
-        client = Client(tenant_id=tenant.id, **({"id": client_id} if client_id else {}))
+        client = Client(tenant_id=tenant.id, external_id=ref or None)
         db.session.add(client)
+    elif ref and client.external_id is None:
+        client.external_id = ref  # a client made here, now known to the booking system by this id
     client.first_name, client.last_name = first_name, _clean(data.get("last_name"))
     client.phone, client.email = phone, email
     if data.get("marketing_opt_out") is not None:
@@ -101,15 +134,15 @@ def parse_local_datetime(value, tz_name: str, field: str) -> datetime:
 
 
 def _client_for_appointment(tenant: Tenant, data: dict) -> Client:
-    client_id, phone = _clean(data.get("client_id")), _clean(data.get("client_phone"))
+    client_id, phone = _ref(data.get("client_id"), "client_id"), _clean(data.get("client_phone"))
     if client_id:
-        client = db.session.get(Client, client_id)
-        if client is None or client.tenant_id != tenant.id:
+        client = client_by_ref(tenant.id, client_id)
+        if client is None:
             raise RecordError(f"client_id: no client {client_id} in this salon", "client_id")
         return client
     if not phone:
         raise RecordError("client_id or client_phone is required", "client_id")
-    client = db.session.scalar(select(Client).where(Client.tenant_id == tenant.id, Client.phone == phone))
+    client = phone_holder(tenant.id, canonical_phone(phone, tenant.phone_region))
     if client is None:
         client = match_phone(phone, tenant.id, tenant.phone_region).client
     if client is None:
@@ -119,7 +152,7 @@ def _client_for_appointment(tenant: Tenant, data: dict) -> Client:
 
 def upsert_appointment(tenant: Tenant, data: dict) -> Upserted:
     """Create or update an appointment by its CitaPlanner id."""
-    appt_id = _clean(data.get("id"))
+    appt_id = _ref(data.get("id"), "id")
     if not appt_id:
         raise RecordError("id is required", "id")
     client = _client_for_appointment(tenant, data)
@@ -131,12 +164,10 @@ def upsert_appointment(tenant: Tenant, data: dict) -> Upserted:
     status = _clean(data.get("status")).lower() or AppointmentStatus.SCHEDULED
     if status not in set(AppointmentStatus):
         raise RecordError(f"status must be one of {', '.join(AppointmentStatus)}", "status")
-    appt = db.session.get(Appointment, appt_id)
-    if appt is not None and appt.tenant_id != tenant.id:
-        raise RecordError(f"id {appt_id} belongs to another salon", "id")
+    appt = appointment_by_ref(tenant.id, appt_id)
     created = appt is None
     if created:
-        appt = Appointment(id=appt_id, tenant_id=tenant.id)
+        appt = Appointment(tenant_id=tenant.id, external_id=appt_id)
         db.session.add(appt)
     appt.client_id, appt.starts_at, appt.ends_at, appt.status = client.id, starts_at, ends_at, status
     appt.service_name = _clean(data.get("service_name"))

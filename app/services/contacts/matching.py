@@ -39,7 +39,8 @@ def match_phone(phone: str | None, tenant_id: str, region: str | None = None) ->
     key = canonical_phone(phone, region or tenant_region(tenant_id))
     if key is None:
         return PhoneMatch(MatchReason.INVALID_PHONE)
-    # Uses ix_clients_tenant_id_phone_e164; the limit keeps a pathological number cheap.
+    # Uses uq_clients_tenant_id_phone_e164 (one client per number since migration 0008; rows the migration
+    # found sharing a number had it cleared); the limit keeps a pathological number cheap.
     clients = db.session.scalars(
         select(Client).where(Client.tenant_id == tenant_id, Client.phone_e164 == key).order_by(Client.id).limit(6)
     ).all()

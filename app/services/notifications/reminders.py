@@ -28,7 +28,7 @@ from app.models import (
     utcnow,
 )
 from app.services.audit import audit
-from app.services.clients.records import RecordError, Upserted, upsert_appointment
+from app.services.clients.records import Upserted, appointment_by_ref, upsert_appointment
 from app.services.notification_service import NotificationError, notification_service
 from app.services.notifications.schedule import is_reminder_for, parse_offsets, reminder_due, reminder_key
 
@@ -100,9 +100,7 @@ def on_appointment_saved(appointment: Appointment, previous_starts_at: datetime 
 
 def save_appointment(tenant: Tenant, data: dict) -> tuple[Upserted, list[Notification]]:
     """The booking system's upsert by CitaPlanner id, then its notices and reminders (flush only)."""
-    existing = db.session.get(Appointment, str(data.get("id") or "").strip())
-    if existing is not None and existing.tenant_id != tenant.id:
-        raise RecordError(f"id {existing.id} belongs to another salon", "id")
+    existing = appointment_by_ref(tenant.id, str(data.get("id") or "").strip())
     previous = (existing.starts_at, existing.status) if existing is not None else (None, None)
     result = upsert_appointment(tenant, data)
     return result, on_appointment_saved(result.obj, *previous)

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.chatwoot.settings import ChatwootSettings, app_base_url, resolve_settings, tenant_rows
-from app.crypto import encrypt
+from app.crypto import encrypt, is_readable
 from app.extensions import db
 from app.models import (
     ApiKey,
@@ -60,11 +60,13 @@ _SNIPPET = """<script>
 
 @dataclass(frozen=True)
 class Secret:
-    """Whether a secret is set, where it comes from, and whether it sits unencrypted in the database."""
+    """Whether a secret is set, where it comes from, whether it sits unencrypted in the database, and whether
+    it is stored encrypted with a key no longer configured (the user must re-enter it)."""
 
     is_set: bool
     source: str | None
     unencrypted: bool
+    unreadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,15 @@ def _token_secret(settings: NotificationSettings, config: ChatwootConfig, effect
     source = effective.sources.get("api_token")
     plain = {"notification_settings": "chatwoot_api_token" in settings.plaintext_secrets(),
              "chatwoot_configs": "api_access_token" in config.plaintext_secrets()}
-    return Secret(is_set=bool(effective.api_token), source=source, unencrypted=plain.get(source, False))
+    unreadable = "api_token" in effective.unreadable
+    return Secret(is_set=bool(effective.api_token) or unreadable, source=source,
+                  unencrypted=plain.get(source, False), unreadable=unreadable)
 
 
 def _webhook_secret(config: ChatwootConfig) -> Secret:
     if config.webhook_secret:
-        return Secret(True, "chatwoot_configs", "webhook_secret" in config.plaintext_secrets())
+        return Secret(True, "chatwoot_configs", "webhook_secret" in config.plaintext_secrets(),
+                      unreadable=not is_readable(config.webhook_secret))
     if current_app.config.get("CHATWOOT_WEBHOOK_SECRET"):
         return Secret(True, SOURCE_ENV, False)
     return Secret(False, None, False)

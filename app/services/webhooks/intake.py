@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import jsonbody
 from app.chatwoot import payloads as wp
 from app.crypto import reveal
 from app.extensions import db
@@ -78,16 +79,19 @@ def check_size(body: bytes) -> None:
         raise WebhookRejected(413, "too_large", "El cuerpo supera 1 MiB")
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"not JSON: {name}")
+_JSON_PROBLEMS = {
+    "invalid_json": "El cuerpo no es JSON válido en UTF-8",
+    "too_deep": f"El JSON está anidado a más de {jsonbody.MAX_DEPTH} niveles",
+    "invalid_unicode": "El JSON contiene un escape Unicode inválido (un sustituto suelto como \\ud800)",
+}
 
 
 def parse_event(body: bytes) -> dict:
     """The body as a Chatwoot event object, or 400 saying what is wrong with it."""
     try:
-        payload = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise WebhookRejected(400, "invalid_json", "El cuerpo no es JSON válido en UTF-8") from None
+        payload = jsonbody.loads(body)
+    except jsonbody.JSONBodyError as exc:
+        raise WebhookRejected(400, exc.code, _JSON_PROBLEMS[exc.code]) from None
     if not isinstance(payload, dict):
         raise WebhookRejected(400, "not_an_object", "Se esperaba un objeto JSON con un evento de Chatwoot")
     if wp.event_name(payload) is None:

@@ -22,11 +22,18 @@ def events_page(tenant: Tenant, status: str | None, cursor: str | None) -> Page:
 
 
 def pretty_body(raw: str) -> str:
-    """The body as indented JSON when it parses, else exactly as received."""
+    """The body as indented JSON when it parses, else exactly as received.
+
+    A body kept from before intake refused lone surrogates (\\ud800) would give text that cannot be
+    sent as UTF-8; it is shown with its escapes then."""
     try:
-        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False, sort_keys=True)
-    except ValueError:
+        pretty = json.dumps(json.loads(raw), indent=2, ensure_ascii=False, sort_keys=True)
+        pretty.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=True, sort_keys=True)
+    except (ValueError, RecursionError):
         return raw
+    return pretty
 
 
 def webhook_url() -> str:
