@@ -36,22 +36,22 @@ def lease_until(now: datetime | None = None) -> datetime:
 
 
 class Heartbeat:
-    """Renews one lease when a third of it has passed; `statement(now)` is the renewing UPDATE."""
+    """Renews leases when a third of a lease has passed; each `statement(now)` is one renewing UPDATE."""
 
-    def __init__(self, statement: Callable[[datetime], Update]):
-        self.statement = statement
+    def __init__(self, *statements: Callable[[datetime], Update]):
+        self.statements = list(statements)
         self.last = utcnow()
 
     def due(self) -> bool:
         return utcnow() - self.last >= renew_every()
 
     def beat(self, force: bool = False) -> bool:
-        """Renew the lease (when due, or always with force); False when it is no longer ours."""
+        """Renew the leases (when due, or always with force); False when one of them is no longer ours."""
         if not (force or self.due()):
             return True
         self.last = utcnow()
         with db.engine.begin() as conn:
-            return conn.execute(self.statement(self.last)).rowcount == 1
+            return all([conn.execute(statement(self.last)).rowcount == 1 for statement in self.statements])
 
     def sleep(self, seconds: float, sleep: Callable[[float], None] = time.sleep) -> None:
         """Sleep through a wait (a rate-limit window, a retry backoff) renewing the lease in between."""
