@@ -32,6 +32,7 @@ def renew_every() -> timedelta:
 
 
 def lease_until(now: datetime | None = None) -> datetime:
+    """When a claim taken (or renewed) now runs out."""
     return (now or utcnow()) + lease()
 
 
@@ -43,6 +44,7 @@ class Heartbeat:
         self.last = utcnow()
 
     def due(self) -> bool:
+        """A third of a lease has passed since the last renewal."""
         return utcnow() - self.last >= renew_every()
 
     def beat(self, force: bool = False) -> bool:
