@@ -1,7 +1,7 @@
 """one active sync run per tenant: a partial unique index on sync_runs(tenant_id)
 
 Revision ID: 0005_one_active_sync
-Revises: 0003
+Revises: 0004_session_version
 Create Date: 2026-12-02 16:00:00
 
 Eight concurrent "start sync" requests made three runs: the check-then-insert raced. The index makes
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_one_active_sync"
-down_revision = "0003"
+down_revision = "0004_session_version"
 branch_labels = None
 depends_on = None
 
