@@ -140,6 +140,9 @@ def load_settings() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "America/Mexico_City",
         "LANGUAGES": ["es_MX", "en"],
         "HUEY_IMMEDIATE": False,
+        # A worker's claim on a row (webhook event, notification, sync run, client lock) lasts this long
+        # unless renewed; the work renews it every third of it, the sweep takes over expired ones.
+        "WORKER_LEASE_SECONDS": float(_env("WORKER_LEASE_SECONDS") or 60),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 

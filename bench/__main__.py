@@ -10,6 +10,7 @@ BENCHMARKS = {
     "matching": "bench.matching",
     "list_pages": "bench.list_pages",
     "webhooks": "bench.webhooks",
+    "takeover": "bench.takeover",
 }
 
 

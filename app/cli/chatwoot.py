@@ -14,13 +14,14 @@ from app.chatwoot.errors import ChatwootConfigError
 from app.chatwoot.settings import require_settings, tenant_rows, update_credentials, webhook_urls
 from app.cli import fail
 from app.extensions import db
+from app.jobs.sync import run_sync
 from app.models import Client, SyncStatus, Tenant
 from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
 from app.services.settings.health import check_connection
-from app.services.sync.runs import SyncError, SyncResult, create_run, finish_run, result_of, run_sync
+from app.services.sync.runs import SyncError, SyncResult, create_run, finish_run, result_of
 
 SHOWN_ERRORS = 20
 
@@ -104,6 +105,7 @@ def sync(tenant):
         except KeyboardInterrupt:
             db.session.rollback()
             finish_run(run, SyncStatus.CANCELLED, "interrupted from the command line")
+            db.session.commit()
             fail("interrupted; the links made so far are kept", code=130)
     _report(result_of(run))
 

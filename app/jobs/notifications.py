@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from app.extensions import db
 from app.models import Notification, NotificationStatus, utcnow
@@ -16,7 +16,7 @@ from app.queue import app_task, enqueue_after_commit, register_sweeper
 from app.services.notification_service import notification_service
 from app.services.notifications.reminders import arm_upcoming_reminders
 
-STUCK_AFTER = timedelta(minutes=2)  # due this long ago and still pending: its queue message is gone
+STUCK_AFTER = timedelta(minutes=2)  # due this long ago, pending and never claimed: its queue message is gone
 SWEEP_BATCH = 500
 
 
@@ -26,15 +26,16 @@ def deliver_notification(notification_id: str) -> None:
     notification_service.deliver(notification_id)
 
 
-
 @register_sweeper
 def requeue_stuck_notifications() -> int:
     """Re-enqueue pending rows left behind by a lost queue message or a worker that died mid-attempt."""
     now = utcnow()
+    due = or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)
+    lost = or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now - STUCK_AFTER)
+    died = and_(Notification.leased_until <= now, due)  # its worker stopped renewing the lease
     ids = list(db.session.scalars(select(Notification.id).where(
         Notification.status == NotificationStatus.PENDING,
-        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now - STUCK_AFTER),
-        or_(Notification.leased_until.is_(None), Notification.leased_until <= now),
+        or_(died, and_(Notification.leased_until.is_(None), lost)),
     ).order_by(Notification.next_attempt_at).limit(SWEEP_BATCH)))
     if ids:
         # Due "now" again, so the next sweep leaves them alone unless this message is lost too.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.queue import app_task, register_sweeper
-from app.services.webhooks.processing import claim_event, run_claimed_event
+from app.services.webhooks.processing import claim_event, push_and_finish, run_claimed_event
 from app.services.webhooks.replay import stuck_event_ids
 from app.services.webhooks.retention import BATCH, purge_batch, retention_cutoff
 
@@ -16,7 +16,11 @@ def process_webhook_event(event_id: str) -> None:
         db.session.rollback()
         return
     db.session.commit()  # the lease must be visible to other workers and to the sweep before the work starts
-    run_claimed_event(event_id)
+    handled = run_claimed_event(event_id)
+    db.session.commit()  # the handler's writes (links, log lines, unmatched rows) before calling Chatwoot
+    if handled is None:
+        return
+    push_and_finish(handled)
     db.session.commit()
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
 from app.models.enums import SyncStatus
+
+ACTIVE_WHERE = "status IN ('queued', 'running')"
 
 
 class SyncRun(IdMixin, TimestampMixin, Base):
@@ -17,7 +19,12 @@ class SyncRun(IdMixin, TimestampMixin, Base):
 
     __repr_columns__ = ("status", "processed", "total")
     __tablename__ = "sync_runs"
-    __table_args__ = (Index("ix_sync_runs_tenant_id_created_at", "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_sync_runs_tenant_id_created_at", "tenant_id", "created_at"),
+        # One active run per tenant, held by the database: concurrent starts cannot both insert one.
+        Index("uq_sync_runs_one_active", "tenant_id", unique=True,
+              sqlite_where=text(ACTIVE_WHERE), postgresql_where=text(ACTIVE_WHERE)),
+    )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=SyncStatus.QUEUED)

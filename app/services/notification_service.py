@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,8 @@ from app.models import (
 )
 from app.queue import enqueue, enqueue_after_commit
 from app.services.clients.records import appointment_by_ref, client_by_ref
-from app.services.notifications.attempts import deliver_claimed
-from app.services.notifications.delivery import notification_settings, skip_reason
+from app.services.notifications.attempts import ENDS_ATTEMPT, claim, record_done, record_error
+from app.services.notifications.delivery import delivery_steps, notification_settings, skip_reason
 from app.services.notifications.schedule import outside_quiet_hours
 from app.services.notifications.templates import TemplateError, context_variables, render, template_body
 
@@ -249,8 +250,26 @@ class NotificationService:
         return notification
 
     def deliver(self, notification_id: str) -> Notification | None:
-        """Deliver one notification now if it is due and nobody else is on it (what the worker job runs)."""
-        return deliver_claimed(notification_id)
+        """Deliver one notification now if it is due and nobody else is on it (what the worker job runs).
+
+        Claim -> commit -> each delivery step calls Chatwoot with no transaction open and the
+        step's write is committed -> the outcome is one short write, committed.
+        """
+        claimed = claim(notification_id)
+        db.session.commit()  # the lease is visible before we call out
+        if claimed is None:
+            return db.session.get(Notification, notification_id)
+        row, uncertain = claimed
+        try:
+            with closing(delivery_steps(row, uncertain)) as steps:
+                for _step in steps:
+                    db.session.commit()
+        except ENDS_ATTEMPT as exc:
+            row = record_error(notification_id, exc, uncertain)
+        else:
+            record_done(row)
+        db.session.commit()
+        return row
 
 
 notification_service = NotificationService()

@@ -123,3 +123,31 @@ def test_an_unknown_tenant_is_named_in_the_error(app, wired_tenant):
         chatwoot_api_service.load_config_for_tenant("no-such-salon")
     sent = chatwoot_api_service.send_message_to_contact(to="+525512345678", message="Hola", tenant_id="no-such-salon")
     assert not sent.success and "no-such-salon" in sent.error
+
+
+def test_a_sync_already_queued_is_run_and_its_counts_returned(app, wired_tenant, chatwoot):
+    """INTERFACES §6: with a run active for the tenant, the call returns that run's counts."""
+    from app.models import SyncRun
+    from app.services.sync.runs import start_sync
+
+    add_client(wired_tenant, "Juan", "+525512345678")
+    queued = start_sync(wired_tenant.id)  # the dashboard's run, not taken by a worker yet
+    db.session.commit()
+    result = chatwoot_client_matcher.sync_all_clients_to_chatwoot(wired_tenant.slug)
+    assert (result.run_id, result.status, result.synced, result.created) == (queued.id, "done", 1, 1)
+    assert db.session.query(SyncRun).count() == 1
+
+
+def test_a_running_sync_is_waited_for_and_taken_over_when_its_worker_dies(app, wired_tenant, chatwoot):
+    from app.services.sync.runs import claim_run, start_sync
+
+    app.config["WORKER_LEASE_SECONDS"] = 1.0
+    add_client(wired_tenant, "Juan", "+525512345678")
+    run = start_sync(wired_tenant.id)
+    db.session.commit()
+    assert claim_run(run.id) is not None  # a worker took it, then was killed: its heartbeat stops
+    db.session.commit()
+    result = chatwoot_client_matcher.sync_all_clients_to_chatwoot(wired_tenant.id)
+    assert (result.run_id, result.status, result.synced) == (run.id, "done", 1)
+    assert "the worker stopped during the run; resumed" in [e["message"] for e in result.errors]
+    assert len(chatwoot.sim.contacts(ACCOUNT_ID)) == 1

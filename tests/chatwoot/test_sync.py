@@ -17,7 +17,7 @@ from app.chatwoot.client_matcher import chatwoot_client_matcher
 from app.chatwoot.errors import ChatwootConfigError
 from app.chatwoot.settings import update_credentials
 from app.extensions import db, huey
-from app.jobs.sync import resume_stale_syncs
+from app.jobs.sync import resume_stale_syncs, run_sync
 from app.models import SyncRun, SyncStatus, utcnow
 from app.services.sync.runs import (
     MAX_ATTEMPTS,
@@ -26,7 +26,6 @@ from app.services.sync.runs import (
     cancel_sync,
     create_run,
     result_of,
-    run_sync,
     start_sync,
 )
 from tests.chatwoot.conftest import drain, key, linked_contacts, phone_duplicates, picture, seed_clients
@@ -53,10 +52,13 @@ def test_start_sync_queues_a_run_the_worker_executes(app, wired_tenant, chatwoot
 def test_only_one_active_run_per_tenant(app, wired_tenant, chatwoot):
     run = start_sync(wired_tenant.id)
     db.session.commit()
+    assert start_sync(wired_tenant.id).id == run.id, "a second start shows the running one"
+    db.session.commit()
     with pytest.raises(SyncError, match=f"a sync is already queued for this salon \\(run {run.id}\\)"):
-        start_sync(wired_tenant.id)
-    drain()
-    assert start_sync(wired_tenant.id).status == SyncStatus.QUEUED
+        create_run(wired_tenant.id)
+    assert drain() == 1, "one job for the one run"
+    again = start_sync(wired_tenant.id)
+    assert again.status == SyncStatus.QUEUED and again.id != run.id
 
 
 def test_incomplete_settings_refuse_to_start(app, tenant):
@@ -136,7 +138,7 @@ def test_the_sweeper_requeues_a_run_whose_worker_died(app, wired_tenant, chatwoo
 
 def test_the_sweeper_leaves_live_runs_and_gives_up_after_repeated_deaths(app, wired_tenant, chatwoot):
     run = create_run(wired_tenant.id)
-    run.status, run.heartbeat_at = SyncStatus.RUNNING, utcnow() - timedelta(minutes=2)
+    run.status, run.heartbeat_at = SyncStatus.RUNNING, utcnow() - timedelta(seconds=30)
     db.session.commit()
     resume_stale_syncs()
     assert reload(run.id).status == SyncStatus.RUNNING and huey.pending_count() == 0
@@ -215,7 +217,7 @@ def test_a_killed_worker_and_the_rerun_end_like_an_uninterrupted_run(app, tmp_pa
     created_before = sim.count("POST", f"/accounts/{ACCOUNT_ID}/contacts")
     assert killed.status == SyncStatus.RUNNING and created_before < clients // 2, "killed in the middle"
 
-    with time_machine.travel(utcnow() + timedelta(minutes=6)):
+    with time_machine.travel(utcnow() + timedelta(seconds=90)):  # taken up within 90 s (INTERFACES §7)
         resume_stale_syncs()
     assert drain() == 1
     resumed = reload(run.id)

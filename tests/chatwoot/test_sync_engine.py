@@ -169,9 +169,10 @@ def test_a_contact_that_404s_on_update_is_resolved_again(app, wired_tenant, chat
     result = sync(wired_tenant)
     assert (result.linked, result.failed, result.created) == (1, 0, 0)
     assert client.chatwoot_contact_id == str(variant)
-    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.object_id == client.id)
-                                 .order_by(AuditLog.created_at)).all()
-    assert actions == ["client.unlink", "client.link"]
+    moves = db.session.execute(select(AuditLog.action, AuditLog.details).where(AuditLog.object_id == client.id)
+                               .order_by(AuditLog.created_at)).all()
+    assert [(action, details["previous"], details["contact_id"]) for action, details in moves] == \
+        [("client.link", str(exact), str(variant))], "one audited move from the lost contact to the found one"
 
 
 def test_a_contact_not_listed_but_existing_is_kept(app, wired_tenant, chatwoot):
@@ -186,6 +187,17 @@ def test_a_contact_not_listed_but_existing_is_kept(app, wired_tenant, chatwoot):
     assert chatwoot.sim.contact(ACCOUNT_ID, bare)["custom_attributes"]["client_id"] == client.id
 
 
+def execute(engine: SyncEngine) -> str:
+    """Drive the engine's steps as the job does (commit at each one); its final status."""
+    steps = engine.steps()
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        db.session.commit()
+
+
 def test_contacts_that_appear_after_the_listing_cost_one_search_each_and_stay_under_the_limit(
         app, wired_tenant, chatwoot):
     for i in range(SEARCHES_PER_MINUTE + 10):
@@ -198,7 +210,7 @@ def test_contacts_that_appear_after_the_listing_cost_one_search_each_and_stay_un
     db.session.commit()
     sleeps, clock = [], [60 * 1000 + 30.0]
     api = ChatwootClient(chatwoot.url, ACCOUNT_ID, ADMIN_TOKEN, sleep=sleeps.append, clock=lambda: clock[0])
-    assert SyncEngine(run, api).execute() == SyncStatus.DONE
+    assert execute(SyncEngine(run, api)) == SyncStatus.DONE
     assert (run.linked, run.created, run.searches) == (SEARCHES_PER_MINUTE + 10, 0, SEARCHES_PER_MINUTE + 10)
     assert sleeps == [30.0], "the 51st search waits for the next minute"
 
@@ -214,7 +226,7 @@ def test_cancel_between_batches(app, wired_tenant, chatwoot):
                 other_session.execute(SyncRun.__table__.update().where(SyncRun.id == run.id)
                                       .values(cancel_requested=True))
 
-    from app.services.sync.runs import run_sync
+    from app.jobs.sync import run_sync
 
     run = run_sync(run.id, dashboard_cancels)
     assert run.status == SyncStatus.CANCELLED and run.processed == BATCH_SIZE and run.finished_at
@@ -223,13 +235,21 @@ def test_cancel_between_batches(app, wired_tenant, chatwoot):
 
 def test_a_long_batch_keeps_its_lease_with_heartbeats_inside_the_batch(app, wired_tenant, chatwoot, monkeypatch):
     from app.services.sync import engine as sync_engine
-    from app.services.sync.runs import run_sync
+    from app.services.sync.runs import claim_run, sync_steps
 
-    monkeypatch.setattr(sync_engine, "HEARTBEAT", timedelta(0))  # every client is "a minute later"
+    monkeypatch.setattr(sync_engine, "renew_every", lambda: timedelta(0))  # every client is "a third of a lease later"
     seed_clients(wired_tenant, 7)
     run = create_run(wired_tenant.id)
     db.session.commit()
-    seen = []
-    run = run_sync(run.id, lambda current: seen.append(current.processed))
+    run = claim_run(run.id)
+    db.session.commit()
+    beats, progress = [], []
+    for step in sync_steps(run):
+        db.session.commit()
+        with db.engine.connect() as other:  # what another worker (or the sweeper) sees
+            beats.append(other.scalar(select(SyncRun.heartbeat_at).where(SyncRun.id == run.id)))
+        progress.append((step, run.processed))
     assert run.status == SyncStatus.DONE
-    assert seen == [0, 1, 2, 3, 4, 5, 6, 7, 7], "committed after every client, then at the end"
+    assert [processed for step, processed in progress if step == "write"][-7:] == [1, 2, 3, 4, 5, 6, 7], \
+        "each client is committed before the next one calls Chatwoot"
+    assert len(set(beats)) >= 9 and beats == sorted(beats), "the lease is renewed after every client"

@@ -57,11 +57,13 @@ def test_start_poll_and_finish(admin, admin_user, wired_tenant, chatwoot):
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "sync.start")).actor == admin_user.email
 
 
-def test_second_start_while_one_is_active_is_refused(admin, wired_tenant):
+def test_second_start_while_one_is_active_shows_the_running_one(admin, wired_tenant):
     admin.post("/t/uno/sync/start")
     response = admin.post("/t/uno/sync/start", follow_redirects=True)
-    assert "No se pudo iniciar la sincronización" in response.text
-    assert len(db.session.scalars(select(SyncRun)).all()) == 1
+    runs = db.session.scalars(select(SyncRun)).all()
+    assert len(runs) == 1
+    assert "Ya hay una sincronización en curso; este es su avance." in response.text
+    assert f"/t/uno/sync/{runs[0].id}/progress" in response.text, "the running one's progress is on the page"
 
 
 def test_cancel_a_queued_run(admin, wired_tenant):

@@ -10,13 +10,15 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.chatwoot.client import ChatwootClient
 from app.chatwoot.errors import ChatwootConfigError, ChatwootError
 from app.chatwoot.payloads import ContactInfo
 from app.chatwoot.settings import ChatwootSettings, require_settings
 from app.extensions import db
-from app.models import Client, Tenant, UnmatchedContact, UnmatchedStatus, User, utcnow
+from app.models import Client, Tenant, UnmatchedContact, UnmatchedStatus, User, new_id, utcnow
 from app.services.audit import audit
 from app.services.clients.records import upsert_client
 from app.services.contacts.interactions import preview
@@ -51,24 +53,36 @@ def record_unmatched(tenant_id: str, contact: ContactInfo, reason: str, *, phone
                      count_message: bool = True) -> UnmatchedContact:
     """Create or refresh the contact's row; the newest message sets the preview, older ones only count."""
     seen_at = seen_at or utcnow()
-    row = find_unmatched(tenant_id, contact.id)
-    if row is None:
-        row = UnmatchedContact(tenant_id=tenant_id, chatwoot_contact_id=contact.id, message_count=0,
-                               last_seen_at=seen_at)
-        db.session.add(row)
-    elif row.status in RESOLVED:  # the link was undone since: the contact waits again
+    row = _unmatched_row(tenant_id, contact.id, reason, seen_at)
+    if row.status in RESOLVED:  # the link was undone since: the contact waits again
         row.status = UnmatchedStatus.WAITING
         row.resolved_client_id = row.resolved_by_id = row.resolved_at = None
     row.name = clip(contact.name, 200) or row.name
     row.phone, row.phone_e164 = clip(contact.phone, 40), phone_key
     row.email = clip(contact.email, 254) or row.email
     row.reason, row.candidate_client_ids = reason, list(candidate_ids)
-    row.message_count = (row.message_count or 0) + (1 if count_message else 0)
+    if count_message:  # counted in SQL: concurrent workers never lose an increment
+        row.message_count = UnmatchedContact.message_count + 1
     if message is not None and seen_at >= row.last_seen_at:
         row.last_message_preview = clip(preview(message), 500)
         row.conversation_id, row.last_seen_at = conversation_id or row.conversation_id, seen_at
     db.session.flush()
     return row
+
+
+def _unmatched_row(tenant_id: str, contact_id: str, reason: str, seen_at: datetime) -> UnmatchedContact:
+    """The contact's row, created when missing; a concurrent worker creating it first is no error."""
+    row = find_unmatched(tenant_id, contact_id)
+    if row is not None:
+        return row
+    now = utcnow()
+    table = UnmatchedContact.__table__
+    dialect_insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(dialect_insert(table).values(
+        id=new_id(), tenant_id=tenant_id, chatwoot_contact_id=str(contact_id), message_count=0,
+        reason=reason, status=UnmatchedStatus.WAITING, last_seen_at=seen_at, candidate_client_ids=[], created_at=now,
+        updated_at=now).on_conflict_do_nothing(index_elements=["tenant_id", "chatwoot_contact_id"]))
+    return find_unmatched(tenant_id, contact_id)
 
 
 def resolve_by_match(tenant_id: str, contact_id: str, client: Client) -> None:

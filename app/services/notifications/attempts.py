@@ -1,8 +1,8 @@
-"""One delivery attempt: claim the row, deliver, record the outcome; transient failures back off.
+"""One delivery attempt: claim the row, record the outcome; transient failures back off (flush only).
 
-A delivery is its own unit of work, like a job: the claim (attempts + 1 and a lease) is committed
-before Chatwoot is called, so another worker never takes the same row, and a worker that dies
-leaves a lease that runs out. `leased_until` still set on a claimable row means "the previous
+The caller (notification_service.deliver, which the worker's job runs) commits the claim (attempts + 1
+and a lease) before Chatwoot is called, so another worker never takes the same row, and a worker that
+dies leaves a lease that runs out. `leased_until` still set on a claimable row means "the previous
 attempt may have posted the message": the next attempt reads the conversation before posting again.
 """
 
@@ -26,13 +26,14 @@ from app.chatwoot.errors import (
 from app.extensions import db
 from app.models import Notification, NotificationStatus, utcnow
 from app.queue import enqueue_after_commit
+from app.services.leases import lease_until
 from app.services.notifications.client_lock import LockBusy
-from app.services.notifications.delivery import DeliveryFailed, DeliverySkipped, deliver_via_chatwoot
+from app.services.notifications.delivery import DeliveryFailed, DeliverySkipped
 from app.services.notifications.whatsapp import TemplateUnavailable
 
-LEASE = timedelta(minutes=5)
 RETRYABLE = (ChatwootTransientError, ChatwootRateLimited, LockBusy)
 PERMANENT = (DeliveryFailed, TemplateUnavailable, ChatwootError)
+ENDS_ATTEMPT = (DeliverySkipped, *RETRYABLE, *PERMANENT)  # what stops an attempt with a recorded outcome
 
 
 def _config(name: str, default):
@@ -70,7 +71,7 @@ def failure_reason(exc: Exception) -> str:
 
 
 def claim(notification_id: str) -> tuple[Notification, bool] | None:
-    """(row, uncertain) when this worker now owns a due attempt, else None; committed at once."""
+    """(row, uncertain) when this worker now owns a due attempt, else None (flush; the caller commits)."""
     row = db.session.get(Notification, notification_id, populate_existing=True)
     now = utcnow()
     if row is None or row.status != NotificationStatus.PENDING:
@@ -80,13 +81,12 @@ def claim(notification_id: str) -> tuple[Notification, bool] | None:
     uncertain, attempts = row.leased_until is not None, row.attempts
     if attempts >= max_attempts():  # workers died mid-attempt again and again
         _fail(row, f"gave up after {attempts} attempts: {row.last_error or 'the worker stopped'}", uncertain)
-        db.session.commit()
+        db.session.flush()
         return None
     taken = db.session.execute(
         update(Notification).where(Notification.id == row.id, Notification.status == NotificationStatus.PENDING,
                                    Notification.attempts == attempts)
-        .values(attempts=attempts + 1, leased_until=now + LEASE).execution_options(synchronize_session=False))
-    db.session.commit()
+        .values(attempts=attempts + 1, leased_until=lease_until(now)).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
         return None
     db.session.refresh(row)
@@ -117,7 +117,8 @@ def _later(row: Notification, exc: Exception, uncertain: bool) -> None:
     enqueue_after_commit("deliver_notification", row.id, eta=row.next_attempt_at)
 
 
-def _record_error(notification_id: str, exc: Exception, uncertain: bool) -> Notification:
+def record_error(notification_id: str, exc: Exception, uncertain: bool) -> Notification:
+    """Roll back the attempt's unfinished work and record why it stopped: skipped, later, or failed (flush)."""
     db.session.rollback()
     row = db.session.get(Notification, notification_id, populate_existing=True)
     uncertain = uncertain or bool(getattr(exc, "maybe_applied", False))
@@ -128,20 +129,11 @@ def _record_error(notification_id: str, exc: Exception, uncertain: bool) -> Noti
     else:
         row.last_error = failure_reason(exc)
         _fail(row, row.last_error, uncertain)
-    db.session.commit()
+    db.session.flush()
     return row
 
 
-def deliver_claimed(notification_id: str) -> Notification | None:
-    """Claim, deliver and record; a row that is not due or is already taken is returned untouched."""
-    claimed = claim(notification_id)
-    if claimed is None:
-        return db.session.get(Notification, notification_id)
-    row, uncertain = claimed
-    try:
-        deliver_via_chatwoot(row, uncertain)
-    except (DeliverySkipped, *RETRYABLE, *PERMANENT) as exc:
-        return _record_error(notification_id, exc, uncertain)
-    row.leased_until = None  # sent, or withdrawn while we waited for the client's lock
-    db.session.commit()
-    return row
+def record_done(row: Notification) -> None:
+    """The attempt ended (sent, or withdrawn while it waited for the client's lock): drop its lease."""
+    row.leased_until = None
+    db.session.flush()

@@ -1,13 +1,18 @@
 """Delivering one notification through Chatwoot (in the worker): contact, conversation, message.
 
 Runs under the client's delivery lock, so two notifications to a new client never create two contacts
-or open two conversations. The session is committed at each step that others must see (the client's
-link, the conversation id) because the lock is released as soon as the block ends.
+or open two conversations. Nothing here commits: `delivery_steps` yields after each write that others
+must see (the client's link, the conversation id, the sent status) and the caller commits there, so
+every Chatwoot call runs with no transaction open. After each commit the notification's lease and the
+client's lock are renewed, and waits inside a call (retry backoff) renew them too.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from collections.abc import Generator
+
+from sqlalchemy import select, update
 
 from app.chatwoot.client import ChatwootClient
 from app.chatwoot.errors import ChatwootNotFound, ChatwootTransientError
@@ -30,7 +35,8 @@ from app.phone import Phone, PhoneError, parse_phone
 from app.services.contacts.interactions import log_interaction
 from app.services.contacts.linking import link_client
 from app.services.contacts.remote import ensure_contact, open_conversation
-from app.services.notifications.client_lock import client_lock
+from app.services.leases import Heartbeat, lease_until
+from app.services.notifications.client_lock import client_lock, renew_lock
 from app.services.notifications.schedule import is_reminder_for
 from app.services.notifications.whatsapp import template_params
 
@@ -42,6 +48,7 @@ CHANNEL_SWITCH = {NotificationChannel.WHATSAPP: "whatsapp_enabled", Notification
 ACTIVE = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 OUTGOING_TYPES = (1, 3, "outgoing", "template")
 CLOCK_SLACK_SECONDS = 300  # Chatwoot's clock and ours may differ a little
+WRITE = "write"  # what delivery_steps yields: commit now
 
 
 class DeliveryFailed(Exception):
@@ -109,8 +116,9 @@ def client_phone(client: Client) -> Phone:
         raise DeliveryFailed(f"the client's phone cannot be used: {exc}") from exc
 
 
-def deliver_via_chatwoot(notification: Notification, uncertain: bool) -> None:
-    """Send a claimed notification; raises DeliverySkipped, DeliveryFailed or a Chatwoot error."""
+def delivery_steps(notification: Notification, uncertain: bool) -> Generator[str, None, None]:
+    """Send a claimed notification, yielding where the caller commits; raises DeliverySkipped,
+    DeliveryFailed or a Chatwoot error."""
     client = notification.client
     if client is None:
         raise DeliveryFailed("the client no longer exists")
@@ -122,44 +130,62 @@ def deliver_via_chatwoot(notification: Notification, uncertain: bool) -> None:
     ns = notification_settings(notification.tenant_id)
     inbox_id = target_inbox(settings.inbox_id, ns, notification.channel)
     phone = client_phone(client)
-    db.session.commit()  # nothing of ours may stay uncommitted while we wait for the lock
+    yield WRITE  # nothing of ours may stay open while we wait for the lock
+    beat = notification_lease(notification)
     api = ChatwootClient.from_settings(settings, retries=2, rate_limit_waits=0)
+    api.sleep = functools.partial(beat.sleep, sleep=api.sleep)  # retry backoffs keep the leases alive
     try:
-        with client_lock(client.id):
-            _deliver_locked(api, notification, client, phone, inbox_id, ns, uncertain)
+        with client_lock(client.id) as holder:
+            beat.statements.append(renew_lock(client.id, holder))
+            yield from _deliver_locked(api, beat, notification, client, phone, inbox_id, ns, uncertain)
     finally:
         api.close()
 
 
-def _deliver_locked(api: ChatwootClient, notification: Notification, client: Client, phone: Phone,
-                    inbox_id: str, ns: NotificationSettings | None, uncertain: bool) -> None:
+def notification_lease(notification: Notification) -> Heartbeat:
+    """Renews this attempt's lease on the notification (while it is still this attempt's)."""
+    attempt = notification.attempts
+    return Heartbeat(lambda now: update(Notification).where(
+        Notification.id == notification.id, Notification.status == NotificationStatus.PENDING,
+        Notification.attempts == attempt).values(leased_until=lease_until(now)))
+
+
+def _committed(beat: Heartbeat) -> Generator[str, None, None]:
+    """A commit point: the caller commits, then the leases are renewed (when a third of them passed)."""
+    yield WRITE
+    beat.beat()
+
+
+def _deliver_locked(api: ChatwootClient, beat: Heartbeat, notification: Notification, client: Client,
+                    phone: Phone, inbox_id: str, ns: NotificationSettings | None,
+                    uncertain: bool) -> Generator[str, None, None]:
     db.session.refresh(client)  # another delivery may have linked the contact while we waited
     db.session.refresh(notification)
     if notification.status != NotificationStatus.PENDING:
         return  # withdrawn (cancelled, rescheduled) while we waited
-    conversation, created = _conversation_for(api, client, phone, inbox_id, notification.channel)
+    conversation, created = yield from _conversation_for(api, beat, client, phone, inbox_id, notification.channel)
     notification.chatwoot_contact_id = client.chatwoot_contact_id
     notification.chatwoot_conversation_id = conversation.id
-    db.session.commit()
+    yield from _committed(beat)
     sent = _previous_send(api, notification, conversation.id) if uncertain and not created else None
     if sent is None:
         template = template_params(api, conversation, created, inbox_id, ns, notification)
         sent = _post_once(api, conversation.id, notification.message, template)
     mark_sent(notification, sent)
-    db.session.commit()  # before the lock is released: on SQLite an open write would block the release
+    yield WRITE  # before the lock is released: on SQLite an open write would block the release
 
 
-def _conversation_for(api: ChatwootClient, client: Client, phone: Phone, inbox_id: str,
-                      channel: str) -> tuple[Conversation, bool]:
+def _conversation_for(api: ChatwootClient, beat: Heartbeat, client: Client, phone: Phone, inbox_id: str,
+                      channel: str) -> Generator[str, None, tuple[Conversation, bool]]:
     """The client's open conversation in the inbox, or a new one; a stale contact id is re-resolved once."""
     linked = client.chatwoot_contact_id
-    contact_id = linked or _resolve_contact(api, client, phone, inbox_id, channel)
+    contact_id = linked or (yield from _resolve_contact(api, beat, client, phone, inbox_id, channel))
     try:
         return open_conversation(api, contact_id, inbox_id)
     except ChatwootNotFound as exc:
         if not linked:
             raise _not_found(contact_id, inbox_id, exc) from exc
-    contact_id = _resolve_contact(api, client, phone, inbox_id, channel)  # merged or deleted in Chatwoot
+    contact_id = yield from _resolve_contact(api, beat, client, phone, inbox_id, channel)  # merged or deleted
     try:
         return open_conversation(api, contact_id, inbox_id)
     except ChatwootNotFound as exc:
@@ -170,12 +196,13 @@ def _not_found(contact_id: str, inbox_id: str, exc: ChatwootNotFound) -> Deliver
     return DeliveryFailed(f"Chatwoot could not find contact {contact_id} or inbox {inbox_id}: {exc.message}")
 
 
-def _resolve_contact(api: ChatwootClient, client: Client, phone: Phone, inbox_id: str, channel: str) -> str:
-    """Find the contact by canonical phone, else create it in the inbox; link it to the client."""
+def _resolve_contact(api: ChatwootClient, beat: Heartbeat, client: Client, phone: Phone, inbox_id: str,
+                     channel: str) -> Generator[str, None, str]:
+    """Find the contact by canonical phone, else create it in the inbox; link it to the client (committed)."""
     email = client.email if channel == NotificationChannel.EMAIL else None
     contact, _ = ensure_contact(api, phone, client.full_name, email=email, inbox_id=inbox_id)
     link_client(None, client, contact.id, ACTOR)
-    db.session.commit()
+    yield from _committed(beat)
     return contact.id
 
 

@@ -1,5 +1,8 @@
 """One attempt of a contact sync: list the account's contacts once, match locally, link, create, push.
 
+The engine never commits: `steps()` yields whenever its writes must be committed (after each client,
+before the next Chatwoot call) and CHECKPOINT where the caller may report progress; the caller commits.
+
 Chatwoot's search is limited to 100 requests per minute per account, so contacts are found by paging
 through GET /contacts once and indexing them by canonical phone; a search is spent only when a create
 answers 422 "already taken" (a contact that appeared after the listing).
@@ -8,8 +11,7 @@ answers 422 "already taken" (a contact that appeared after the listing).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Generator
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -30,14 +32,15 @@ from app.services.contacts.linking import (
 )
 from app.services.contacts.matching import tenant_region
 from app.services.contacts.remote import find_contact_for_phone, preferred_contacts
+from app.services.leases import renew_every
 
 BATCH_SIZE = 50
 LISTING_PAGES_PER_CHECKPOINT = 20
-HEARTBEAT = timedelta(seconds=60)  # well inside the sweeper's lease, even through 429 waits mid-batch
 MAX_ENTRIES = 200
 SEARCHES_PER_MINUTE = 50  # half of Chatwoot's limit: webhooks and sends share the account's budget
 ACTOR = "sync"
 NOTE, SKIPPED, FAILED = "note", "skipped", "failed"
+WRITE, CHECKPOINT = "write", "checkpoint"  # what steps() yields: commit; commit and report progress
 
 
 class Outcome(StrEnum):
@@ -89,10 +92,10 @@ class ContactIndex:
 
 
 class SyncEngine:
-    """Runs one attempt of a claimed run; counts and links are committed batch by batch."""
+    """Runs one attempt of a claimed run; the caller commits at each step, so links and counts are kept."""
 
-    def __init__(self, run: SyncRun, api: ChatwootClient, progress: Callable[[SyncRun], None] | None = None):
-        self.run, self.api, self.progress = run, api, progress
+    def __init__(self, run: SyncRun, api: ChatwootClient):
+        self.run, self.api = run, api
         self.region = tenant_region(run.tenant_id)
         self.searches_before = run.searches or 0
         self.index = ContactIndex(self.region)
@@ -100,17 +103,19 @@ class SyncEngine:
         self.claimed: dict[str, str] = {}
         self._minute, self._minute_searches = -1, 0
 
-    def execute(self) -> str:
-        """Sync every client of the tenant; returns the final status (done or cancelled)."""
+    def steps(self) -> Generator[str, None, str]:
+        """Sync every client of the tenant, yielding at each commit point; returns done or cancelled."""
         self._begin()
-        if not self._list_contacts():
+        yield WRITE
+        self._define_attributes()
+        if not (yield from self._list_contacts()):
             return SyncStatus.CANCELLED
         client_ids = self._plan()
         for start in range(0, len(client_ids), BATCH_SIZE):
-            if self._checkpoint():
+            if (yield from self._checkpoint()):
                 return SyncStatus.CANCELLED
-            self._sync_batch(client_ids[start:start + BATCH_SIZE])
-        self._checkpoint()
+            yield from self._sync_batch(client_ids[start:start + BATCH_SIZE])
+        yield from self._checkpoint()
         return SyncStatus.DONE
 
     # -- phases ---------------------------------------------------------------------------------
@@ -120,11 +125,13 @@ class SyncEngine:
         # created/linked/updated keep counting what earlier attempts changed.
         self.run.processed, self.run.failed = 0, 0
         self.run.errors = [e for e in self.run.errors or [] if e.get("kind") == NOTE]
+
+    def _define_attributes(self) -> None:
         config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == self.run.tenant_id))
         if config is not None:
             ensure_attribute_definitions(self.api, config)
 
-    def _list_contacts(self) -> bool:
+    def _list_contacts(self) -> Generator[str, None, bool]:
         """Page through GET /contacts once; False when cancelled meanwhile."""
         page = 1
         while True:
@@ -133,7 +140,8 @@ class SyncEngine:
             if not listing.contacts or not listing.has_more:
                 return True
             page += 1
-            if page % LISTING_PAGES_PER_CHECKPOINT == 0 and self._checkpoint():
+            if (page % LISTING_PAGES_PER_CHECKPOINT == 0 or self._heartbeat_due()) \
+                    and (yield from self._checkpoint()):
                 return False
 
     def _plan(self) -> list[str]:
@@ -145,7 +153,7 @@ class SyncEngine:
         self.run.total = len(rows)
         return [client_id for client_id, _, _ in rows]
 
-    def _sync_batch(self, client_ids: list[str]) -> None:
+    def _sync_batch(self, client_ids: list[str]) -> Generator[str, None, None]:
         clients = db.session.scalars(select(Client).where(Client.id.in_(client_ids)).order_by(Client.id)).all()
         attributes = attributes_for_clients(list(clients))
         for client in clients:
@@ -156,16 +164,18 @@ class SyncEngine:
             self.run.processed += 1
             if outcome in COUNTERS:
                 setattr(self.run, COUNTERS[outcome], getattr(self.run, COUNTERS[outcome]) + 1)
-            if utcnow() - self.run.heartbeat_at > HEARTBEAT:
-                self._checkpoint()
+            if self._heartbeat_due():
+                self.run.heartbeat_at = utcnow()
+            yield WRITE  # this client's link and the counts are committed before the next call to Chatwoot
 
-    def _checkpoint(self) -> bool:
+    def _heartbeat_due(self) -> bool:
+        return utcnow() - (self.run.heartbeat_at or self.run.created_at) >= renew_every()
+
+    def _checkpoint(self) -> Generator[str, None, bool]:
         """Commit progress and the heartbeat; True when someone asked to cancel."""
         self.run.searches = self.searches_before + self.api.stats.searches
         self.run.heartbeat_at = utcnow()
-        db.session.commit()
-        if self.progress:
-            self.progress(self.run)
+        yield CHECKPOINT
         return bool(db.session.scalar(select(SyncRun.cancel_requested).where(SyncRun.id == self.run.id)))
 
     # -- one client -----------------------------------------------------------------------------
@@ -193,11 +203,14 @@ class SyncEngine:
         return True
 
     def _relink(self, client: Client, attributes: dict) -> Outcome:
+        """Attach the client anew (Chatwoot lost its contact); unlink it when no contact can be attached."""
         dead = client.chatwoot_contact_id
         self.index.forget(dead)
         self.claimed.pop(dead, None)
-        unlink_client(None, client, ACTOR, self.run.started_by_id)
-        return self._attach(client, attributes)
+        outcome = self._attach(client, attributes)  # Chatwoot first: our writes follow the calls
+        if client.chatwoot_contact_id == dead:
+            unlink_client(None, client, ACTOR, self.run.started_by_id)
+        return outcome
 
     def _attach(self, client: Client, attributes: dict) -> Outcome:
         """Link an unlinked client to its person's contact, or create that contact."""
@@ -218,9 +231,11 @@ class SyncEngine:
         return self._link(client, free[0].id, attributes)
 
     def _link(self, client: Client, contact_id: str, attributes: dict) -> Outcome:
+        """Push the attributes to the contact, then store the link (no write is open during the call)."""
+        self.api.update_contact(contact_id, custom_attributes=attributes)
         link_client(None, client, contact_id, ACTOR, self.run.started_by_id)
+        client.chatwoot_attributes_hash = attributes_hash(attributes)
         self.claimed[contact_id] = client.id
-        push_attributes(self.api, client, attributes)
         return Outcome.LINKED
 
     def _create(self, client: Client, key: str, attributes: dict) -> Outcome:

@@ -13,14 +13,17 @@ from app.chatwoot.settings import require_settings
 from app.extensions import db
 from app.models import ChatwootConfig, ChatwootInteraction, Client, Tenant, WebhookEvent
 from app.services.contacts.interactions import log_interaction
-from app.services.contacts.linking import push_attributes
+from app.services.contacts.linking import attributes_for_clients, push_attributes
 
 ACTOR = "chatwoot-webhook"
 
 
 @dataclass
 class EventContext:
-    """One event being processed. `problem` holds a failed attribute push: the work is kept, the event retried."""
+    """One event being processed. `problem` holds a failed attribute push: the work is kept, the event retried.
+
+    Handlers write locally only; the attribute pushes they ask for run after the job commits those writes.
+    """
 
     event: WebhookEvent
     tenant: Tenant
@@ -29,6 +32,8 @@ class EventContext:
     now: datetime
     when: datetime  # when it happened in Chatwoot (message created_at, conversation updated_at)
     problem: ChatwootError | None = None
+    status: str | None = None  # the handler's outcome, recorded once the pushes are done
+    to_push: list[Client] = field(default_factory=list)
     _api: ChatwootClient | None = field(default=None, repr=False)
     _api_checked: bool = field(default=False, repr=False)
 
@@ -50,12 +55,20 @@ class EventContext:
         return self._api
 
     def push(self, client: Client) -> None:
-        """Push the client's attributes to its contact; a failure is kept for a retry, the link stays."""
-        api = self.api()
-        if api is None or not client.chatwoot_contact_id:
+        """Ask for the client's attributes to go to its contact once the event's writes are committed."""
+        if client not in self.to_push:
+            self.to_push.append(client)
+
+    def push_pending(self) -> None:
+        """Push the attributes asked for (call with no transaction open); a failure is kept for a retry."""
+        clients = [client for client in self.to_push if client.chatwoot_contact_id]
+        api = self.api() if clients else None
+        if api is None:
             return
+        attributes = attributes_for_clients(clients)  # read everything before the first call
         try:
-            push_attributes(api, client)
+            for client in clients:
+                push_attributes(api, client, attributes[client.id])
         except ChatwootError as exc:
             self.problem = exc
 

@@ -1,7 +1,10 @@
 """Processing a stored webhook delivery in the worker: claim it, run its handler, record the outcome.
 
 A failed attempt is retried with backoff; after the last one the row stays `failed` with its error.
-Handlers are idempotent, so a replay or a retry never logs or counts a message twice.
+Handlers are idempotent, so a replay or a retry never logs or counts a message twice. The job commits:
+claim -> handler's local writes -> attribute pushes to Chatwoot (no transaction open) -> the outcome.
+A handler makes at most a couple of calls without retries or rate-limit waits, each under
+CHATWOOT_TIMEOUT, so the lease (WORKER_LEASE_SECONDS) covers an attempt without renewal.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from app.chatwoot.errors import ChatwootError
 from app.extensions import db
 from app.models import ChatwootConfig, ChatwootInteraction, Tenant, WebhookEvent, WebhookStatus, utcnow
 from app.queue import enqueue_after_commit
+from app.services.leases import lease_until
 from app.services.webhooks.contacts import on_contact_event
 from app.services.webhooks.context import EventContext, clip, linked_client
 from app.services.webhooks.messages import on_message_created, on_message_updated
 
 log = logging.getLogger("chatwoot.webhooks")
-LEASE = timedelta(minutes=5)
 BACKOFF_SECONDS = (10, 60, 300, 1800)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 QUIET_CHANGES = {"updated_at", "last_activity_at", "waiting_since", "agent_last_seen_at", "contact_last_seen_at"}
@@ -42,29 +45,43 @@ def claim_event(event_id: str) -> bool:
                     and_(WebhookEvent.status == WebhookStatus.PROCESSING, WebhookEvent.leased_until < now))
     result = db.session.execute(
         update(WebhookEvent).where(WebhookEvent.id == event_id, claimable)
-        .values(status=WebhookStatus.PROCESSING, leased_until=now + LEASE, attempts=WebhookEvent.attempts + 1)
+        .values(status=WebhookStatus.PROCESSING, leased_until=lease_until(now), attempts=WebhookEvent.attempts + 1)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
-def run_claimed_event(event_id: str) -> str:
-    """Process a claimed event and record the outcome; returns the event's new status."""
+def run_claimed_event(event_id: str) -> EventContext | None:
+    """Run a claimed event's handler (local writes, flush); None when the attempt failed (recorded).
+
+    The returned context still holds the attribute pushes: the caller commits, then `push_and_finish`.
+    """
     event = db.session.get(WebhookEvent, event_id)
     ctx = None
     try:
         ctx = _context(event)
-        status = HANDLERS.get(event.event, _ignore)(ctx)
+        ctx.status = HANDLERS.get(event.event, _ignore)(ctx)
     except Exception as exc:  # whatever went wrong is kept on the row and retried: nothing is lost
-        db.session.rollback()
-        return _record_failure(db.session.get(WebhookEvent, event_id), exc)
-    finally:
         if ctx is not None:
             ctx.close()
+        db.session.rollback()
+        _record_failure(db.session.get(WebhookEvent, event_id), exc)
+        return None
+    return ctx
+
+
+def push_and_finish(ctx: EventContext) -> str:
+    """Push the attributes the handler asked for (no transaction open), then record the outcome (flush)."""
+    try:
+        ctx.push_pending()
+    finally:
+        ctx.close()
+    event = ctx.event
     if ctx.problem is not None:  # the link and the log are kept; the attribute push is retried
         return _record_failure(event, ctx.problem)
-    event.status, event.processed_at, event.leased_until = status, utcnow(), None
+    event.status, event.processed_at, event.leased_until = ctx.status, utcnow(), None
     event.error = event.next_attempt_at = None
-    return status
+    db.session.flush()
+    return event.status
 
 
 def _context(event: WebhookEvent) -> EventContext:

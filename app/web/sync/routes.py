@@ -10,7 +10,7 @@ from app.chatwoot.errors import ChatwootError
 from app.extensions import db
 from app.models import SyncRun, SyncStatus
 from app.services.audit import audit
-from app.services.sync.runs import SyncError, cancel_sync, start_sync
+from app.services.sync.runs import SyncError, active_run, cancel_sync, start_sync
 from app.tenancy import get_scoped_or_404
 from app.web.sync.progress import history, latest, progress, starters
 from app.web.tenant_bp import is_htmx, tenant_blueprint
@@ -30,6 +30,9 @@ def index():
 
 @bp.post("/start")
 def start():
+    if active_run(g.tenant.id) is not None:  # a second start shows the running one (the page renders it)
+        flash(_("Ya hay una sincronización en curso; este es su avance."), "info")
+        return redirect(url_for("sync.index"))
     try:
         run = start_sync(g.tenant.id, current_user)
     except (ChatwootError, SyncError) as exc:
