@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from app.chatwoot.client import ChatwootClient, allow_private_network
-from app.chatwoot.destinations import check_url
+from app.chatwoot.destinations import check_url, excerpt
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootConfigError,
@@ -108,7 +108,7 @@ def _ask_chatwoot(after: ChatwootSettings) -> Proof:
     if role is None:
         raise ClaimRefused(f"The token's user ({profile.name}) is not a member of Chatwoot account "
                            f"{after.account_id}: only a token of that account can claim it.")
-    return Proof(after.account_id, profile.name, str(role))
+    return Proof(after.account_id, profile.name, excerpt(role, 60))
 
 
 def _failure(exc: ChatwootError, api_url: str, timeout: float) -> str:
