@@ -88,6 +88,22 @@ def is_production() -> bool:
     return (_env("APP_ENV") or _env("FLASK_ENV") or "development").lower() == "production"
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def default_allow_private_network() -> bool:
+    """CHATWOOT_ALLOW_PRIVATE_NETWORK: on in development (the bundled simulator), off in production."""
+    return _flag("CHATWOOT_ALLOW_PRIVATE_NETWORK", not is_production())
+
+
 def load_settings() -> dict:
     """Build the Flask config mapping from the environment (and .env, which never overrides it)."""
     load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -127,6 +143,7 @@ def load_settings() -> dict:
         "CHATWOOT_TIMEOUT": float(_env("CHATWOOT_TIMEOUT") or 10),
         "TRUSTED_PROXIES": _proxy_count(),
         "WEBHOOK_RETENTION_DAYS": _positive_int("WEBHOOK_RETENTION_DAYS", 30),
+        "CHATWOOT_ALLOW_PRIVATE_NETWORK": default_allow_private_network(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

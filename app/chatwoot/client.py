@@ -3,7 +3,10 @@
 Every call has a timeout. Transient failures (5xx, connection errors) are retried a bounded number of
 times with exponential backoff and full jitter. A 429 carries no Retry-After and Chatwoot's windows
 are fixed per minute, so we wait for the next minute boundary. The token is sent in a header and
-never appears in logs or error messages.
+never appears in logs or error messages. It goes only to the configured origin: redirects are never
+followed (a 3xx is an error naming the new location), and with CHATWOOT_ALLOW_PRIVATE_NETWORK off
+every connection is checked on the address it really uses (destinations.py). Chatwoot's own words in
+an error are cut to a 200-character excerpt, since pages show them.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from typing import Any
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from app.chatwoot.destinations import PublicOnlyAdapter, excerpt
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootError,
     ChatwootNotFound,
     ChatwootRateLimited,
+    ChatwootRedirect,
     ChatwootTransientError,
     ChatwootValidationError,
 )
@@ -45,14 +50,26 @@ class CallStats:
 
 
 def _error_text(body: Any, fallback: str) -> str:
+    """Chatwoot's own error text, as an excerpt: it may reach a page."""
     if isinstance(body, dict):
         if body.get("message"):
-            return str(body["message"])
+            return excerpt(body["message"])
         if body.get("error"):
-            return str(body["error"])
+            return excerpt(body["error"])
         if body.get("errors"):
-            return "; ".join(map(str, body["errors"]))
+            return excerpt("; ".join(map(str, body["errors"])))
     return fallback
+
+
+def allow_private_network() -> bool:
+    """CHATWOOT_ALLOW_PRIVATE_NETWORK of the running app, else the environment's default."""
+    from flask import current_app, has_app_context
+
+    from app.config import default_allow_private_network
+
+    if has_app_context():
+        return bool(current_app.config.get("CHATWOOT_ALLOW_PRIVATE_NETWORK", default_allow_private_network()))
+    return default_allow_private_network()
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -68,7 +85,8 @@ class ChatwootClient:
 
     def __init__(self, api_url: str, account_id: str | int, token: str, *, timeout: float = 10.0,
                  retries: int = 3, backoff: float = 0.5, rate_limit_waits: int = 2,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 allow_private: bool | None = None):
         self.base = api_url.rstrip("/")
         self.account_id = str(account_id)
         self.timeout = timeout
@@ -79,6 +97,11 @@ class ChatwootClient:
         self.stats = CallStats()
         self._session = requests.Session()
         self._session.headers.update({"api_access_token": token, "Accept": "application/json"})
+        if not (allow_private_network() if allow_private is None else allow_private):
+            # No proxy from the environment either: the address we check must be the one we connect to.
+            self._session.trust_env = False
+            for scheme in ("http://", "https://"):
+                self._session.mount(scheme, PublicOnlyAdapter())
 
     @classmethod
     def from_settings(cls, settings: ChatwootSettings, **kwargs) -> ChatwootClient:
@@ -104,11 +127,12 @@ class ChatwootClient:
             self.stats.calls += 1
             self.stats.by_path[path.split("?")[0]] = self.stats.by_path.get(path.split("?")[0], 0) + 1
             try:
-                response = self._session.request(method, url, params=params, json=json, timeout=self.timeout)
+                response = self._session.request(method, url, params=params, json=json, timeout=self.timeout,
+                                                 allow_redirects=False)
             except requests.RequestException as exc:
                 error = self._transport_error(method, exc)
             else:
-                if response.status_code < 400:
+                if response.status_code < 300:
                     return self._json(response)
                 error = self._http_error(response)
             if isinstance(error, ChatwootRateLimited) and limited_waits < self.rate_limit_waits:
@@ -135,6 +159,10 @@ class ChatwootClient:
 
     def _http_error(self, response: requests.Response) -> ChatwootError:
         status = response.status_code
+        if 300 <= status < 400:
+            location = excerpt(response.headers.get("Location") or "(no Location header)")
+            return ChatwootRedirect(f"Chatwoot answered {status} redirecting to {location}; redirects are not "
+                                    "followed: if that is the right address, save it as the API URL", status, location)
         body = self._json(response, strict=False)
         text = _error_text(body, f"HTTP {status}")
         if status == 429:
@@ -172,7 +200,11 @@ class ChatwootClient:
 
     def get_profile(self) -> Profile:
         data = self._request("GET", "/profile", account=False)
-        return Profile(id=str(data.get("id")), name=data.get("name") or "", accounts=data.get("accounts") or [])
+        if not isinstance(data, dict):
+            raise ChatwootError("Chatwoot's answer to /api/v1/profile is not a user (is the API URL right?)")
+        accounts = data.get("accounts") if isinstance(data.get("accounts"), list) else []
+        return Profile(id=str(data.get("id")), name=excerpt(data.get("name") or ""),
+                       accounts=[account for account in accounts if isinstance(account, dict)])
 
     def list_inboxes(self) -> list[Inbox]:
         return [Inbox.from_api(i) for i in self._request("GET", "/inboxes").get("payload", [])]

@@ -19,6 +19,19 @@ class ChatwootConfigError(ChatwootError):
     """Settings are missing or unusable; no call was made."""
 
 
+class ChatwootDestinationRefused(ChatwootConfigError):
+    """The API URL's host resolves to a loopback, private, link-local or reserved address and
+    CHATWOOT_ALLOW_PRIVATE_NETWORK is off; nothing was sent."""
+
+
+class ChatwootRedirect(ChatwootError):
+    """3xx: never followed, so the token stays with the configured origin; `location` says where it pointed."""
+
+    def __init__(self, message: str, status: int, location: str):
+        super().__init__(message, status)
+        self.location = location
+
+
 class ChatwootAuthError(ChatwootError):
     """401/403: bad token, no access to the account or inbox (Chatwoot maps denials to 401)."""
 

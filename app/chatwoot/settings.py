@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
@@ -57,27 +58,36 @@ def tenant_rows(tenant_id: str) -> tuple[NotificationSettings | None, ChatwootCo
 _UNREADABLE = object()
 
 
+def _clean(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
 def _value(row, column: str, secret: bool):
     """The column's value (a secret revealed), None when empty, _UNREADABLE when it cannot be decrypted."""
     if row is None:
         return None
     raw = getattr(row, column)
     try:
-        value = reveal(raw) if secret else raw
+        return _clean(reveal(raw) if secret else raw)
     except SecretDecryptError:
         return _UNREADABLE
-    return str(value).strip() or None if value is not None else None
 
 
-def resolve_settings(tenant_id: str) -> ChatwootSettings:
-    """Effective settings: notification_settings → chatwoot_configs → environment, per field."""
+def resolve_settings(tenant_id: str, changes: dict[str, str | None] | None = None) -> ChatwootSettings:
+    """Effective settings: notification_settings → chatwoot_configs → environment, per field.
+
+    `changes` (notification_settings column → new plaintext value, None to clear) resolves the settings as
+    they would be after a save, so a save can be checked before anything is written.
+    """
     if db.session.get(Tenant, tenant_id) is None:
         raise ChatwootConfigError(f"no tenant {tenant_id}")
     settings, config = tenant_rows(tenant_id)
+    changes = changes or {}
     values, sources, unreadable = {}, {}, []
     for name, settings_col, config_col, env_name in FIELDS:
         secret = name in SECRET_FIELDS
-        candidates = ((SOURCE_SETTINGS, _value(settings, settings_col, secret)),
+        own = _clean(changes[settings_col]) if settings_col in changes else _value(settings, settings_col, secret)
+        candidates = ((SOURCE_SETTINGS, own),
                       (SOURCE_CONFIG, _value(config, config_col, secret)),
                       (SOURCE_ENV, current_app.config.get(env_name)))
         values[name], sources[name] = next(((v, s) for s, v in candidates if v), (None, None))
@@ -117,23 +127,36 @@ def _check_number(label: str, value: str | None) -> str | None:
     return value
 
 
+def credential_values(*, api_url: str | None = None, account_id: str | None = None, inbox_id: str | None = None,
+                      api_token: str | None = None) -> dict[str, str]:
+    """The given API fields checked and cleaned, as notification_settings columns (fields not given left out)."""
+    if api_token is not None and not api_token.strip():
+        raise ChatwootConfigError("the API access token is empty")
+    values = {"chatwoot_api_url": _check_url(api_url), "chatwoot_account_id": _check_number("account id", account_id),
+              "chatwoot_inbox_id": _check_number("inbox id", inbox_id),
+              "chatwoot_api_token": api_token.strip() if api_token else None}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def update_credentials(tenant_id: str, *, api_url: str | None = None, account_id: str | None = None,
                        inbox_id: str | None = None, api_token: str | None = None, webhook_secret: str | None = None,
                        enabled: bool | None = None) -> tuple[ChatwootConfig, list[str]]:
     """Change only the given fields (API ones in notification_settings, the webhook secret in
-    chatwoot_configs; secrets encrypted on flush); returns the config row and the changed field names."""
+    chatwoot_configs; secrets encrypted on flush); returns the config row and the changed field names.
+
+    This only writes: the entry points prove the claimed account first (services/settings/credentials.py).
+    """
     settings, config = tenant_rows(tenant_id)
     if settings is None or config is None:
         raise ChatwootConfigError(f"no Chatwoot settings rows for tenant {tenant_id}")
-    for label, value in (("API access token", api_token), ("webhook secret", webhook_secret)):
-        if value is not None and not value.strip():
-            raise ChatwootConfigError(f"the {label} is empty")
-    values = {"chatwoot_api_url": _check_url(api_url), "chatwoot_account_id": _check_number("account id", account_id),
-              "chatwoot_inbox_id": _check_number("inbox id", inbox_id),
-              "chatwoot_api_token": api_token.strip() if api_token else None, "chatwoot_enabled": enabled}
-    changed = [name for name, value in values.items() if value is not None]
-    for name in changed:
-        setattr(settings, name, values[name])
+    if webhook_secret is not None and not webhook_secret.strip():
+        raise ChatwootConfigError("the webhook secret is empty")
+    values = credential_values(api_url=api_url, account_id=account_id, inbox_id=inbox_id, api_token=api_token)
+    if enabled is not None:
+        values["chatwoot_enabled"] = enabled
+    changed = list(values)
+    for name, value in values.items():
+        setattr(settings, name, value)
     if webhook_secret is not None:
         config.webhook_secret = webhook_secret.strip()
         changed.append("webhook_secret")
@@ -149,6 +172,13 @@ def _check_url(api_url: str | None) -> str | None:
     api_url = api_url.strip().rstrip("/")
     if not api_url.startswith(("http://", "https://")):
         raise ChatwootConfigError(f"Chatwoot API URL must start with http:// or https://: {api_url}")
+    try:
+        parts = urlsplit(api_url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        raise ChatwootConfigError(f"Chatwoot API URL is not a valid address: {api_url}") from None
+    if not parts.hostname:
+        raise ChatwootConfigError(f"Chatwoot API URL has no host: {api_url}")
     return api_url
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
 from app.chatwoot.errors import ChatwootConfigError
-from app.chatwoot.settings import require_settings, tenant_rows, update_credentials, webhook_urls
+from app.chatwoot.settings import require_settings, tenant_rows, webhook_urls
 from app.cli import fail
 from app.extensions import db
 from app.jobs.sync import run_sync
@@ -20,6 +20,7 @@ from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
+from app.services.settings.credentials import ClaimRefused, configure_credentials
 from app.services.settings.health import check_connection
 from app.services.sync.runs import SyncError, SyncResult, create_run, finish_run, result_of
 
@@ -59,13 +60,17 @@ def configure(tenant, api_url, account_id, inbox_id, token_stdin, webhook_secret
     row = _tenant(tenant)
     token, secret = _read_secrets(token_stdin, webhook_secret_stdin)
     try:
-        config, changed = update_credentials(row.id, api_url=api_url, account_id=account_id, inbox_id=inbox_id,
-                                             api_token=token, webhook_secret=secret, enabled=enabled)
-    except ChatwootConfigError as exc:
+        config, changed, proof = configure_credentials(row.id, api_url=api_url, account_id=account_id,
+                                                       inbox_id=inbox_id, api_token=token, webhook_secret=secret,
+                                                       enabled=enabled)
+    except (ChatwootConfigError, ClaimRefused) as exc:
         db.session.rollback()
-        fail(exc.message)
-    audit(row.id, "settings.credentials", "cli", object_type="tenant", object_id=row.id, fields=changed)
+        fail(f"nothing saved: {exc.message}" if isinstance(exc, ClaimRefused) else exc.message)
+    proven = {"account_proven": {"account_id": proof.account_id, "role": proof.role}} if proof else {}
+    audit(row.id, "settings.credentials", "cli", object_type="tenant", object_id=row.id, fields=changed, **proven)
     db.session.commit()
+    if proof:
+        click.echo(f"Chatwoot confirmed account {proof.account_id}: {proof.user_name} ({proof.role}).")
     click.echo(f"Saved the Chatwoot settings of {row.slug}: {', '.join(changed) or 'nothing changed'}.")
     signed, by_token = webhook_urls(config)
     click.echo(f"Webhook URL (signed deliveries): {signed}")

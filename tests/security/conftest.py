@@ -1,8 +1,12 @@
-"""Fixtures for the attack tests: counted password checks, a booking-API client per tenant."""
+"""Fixtures for the attack tests: counted password checks, a booking-API client per tenant, and a tiny
+HTTP listener on loopback that records what reaches it."""
 
 from __future__ import annotations
 
+import json
 import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -57,3 +61,62 @@ def api(app, tenant):
 @pytest.fixture
 def other_api(app, other_tenant):
     return api_for(app, other_tenant)
+
+
+@dataclass
+class Listener:
+    """An HTTP server on 127.0.0.1 that records every request and answers with `status`, `headers`, `body`."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b"{}"
+    seen: list[dict] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def answer(self, status: int, body: object = None, **headers: str) -> None:
+        self.status, self.headers = status, headers
+        self.body = body if isinstance(body, bytes) else json.dumps(body or {}).encode()
+
+    def tokens(self) -> list[str | None]:
+        return [request["headers"].get("api_access_token") for request in self.seen]
+
+
+def _handler(listener: Listener) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            listener.seen.append({"path": self.path, "headers": dict(self.headers)})
+            self.send_response(listener.status)
+            for name, value in {"Content-Type": "application/json", **listener.headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(listener.body)))
+            self.end_headers()
+            self.wfile.write(listener.body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def listen():
+    """Start listeners on demand: `listen()` returns a running Listener; all stop after the test."""
+    started: list[Listener] = []
+
+    def start() -> Listener:
+        listener = Listener()
+        listener.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(listener))
+        threading.Thread(target=listener.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        started.append(listener)
+        return listener
+
+    yield start
+    for listener in started:
+        listener.server.shutdown()
+        listener.server.server_close()

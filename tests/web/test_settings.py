@@ -32,24 +32,37 @@ def credentials(url="https://chat.example.com", account="3", inbox="7", token=""
     return {"api_url": url, "account_id": account, "inbox_id": inbox, "token": token}
 
 
-def test_credentials_are_saved_encrypted_and_audited(admin, admin_user, tenant):
-    response = admin.post("/t/uno/settings/credentials", credentials(token=TOKEN))
+@pytest.fixture
+def member(chatwoot):
+    """TOKEN belongs to a user of the simulator's account 1, so Chatwoot confirms the claim."""
+    chatwoot.sim.add_user(token=TOKEN, account_ids=[ACCOUNT_ID], role="administrator", name="Ana Admin")
+    return chatwoot
+
+
+def test_credentials_are_saved_encrypted_and_audited(admin, admin_user, tenant, member):
+    response = admin.post("/t/uno/settings/credentials", credentials(url=member.url, account="1", token=TOKEN))
     assert response.status_code == 302 and response.headers["Location"].endswith("/t/uno/settings/#credenciales")
     s, _ = rows(tenant)
-    assert (s.chatwoot_api_url, s.chatwoot_account_id, s.chatwoot_inbox_id) == ("https://chat.example.com", "3", "7")
+    assert (s.chatwoot_api_url, s.chatwoot_account_id, s.chatwoot_inbox_id) == (member.url, "1", "7")
     assert is_encrypted(s.chatwoot_api_token) and reveal(s.chatwoot_api_token) == TOKEN
     [line] = audits("settings.credentials")
     assert line.actor == admin_user.email and line.user_id == admin_user.id and line.details["token_replaced"]
+    assert line.details["account_proven"] == {"account_id": "1", "role": "administrator"}
     assert TOKEN not in str(line.details)
     page = admin.get("/t/uno/settings/")
     assert "configurado" in page.text and "Reemplazar token" in page.text and TOKEN not in page.text
 
 
-def test_an_empty_token_field_keeps_the_stored_token(admin, tenant):
-    admin.post("/t/uno/settings/credentials", credentials(token=TOKEN))
-    admin.post("/t/uno/settings/credentials", credentials(url="https://other.example.com"))
+def test_an_empty_token_field_keeps_the_stored_token(admin, tenant, member):
+    admin.post("/t/uno/settings/credentials", credentials(url=member.url, account="1", token=TOKEN))
+    assert admin.post("/t/uno/settings/credentials", credentials(url=member.url, account="1", inbox="8")
+                      ).status_code == 302
     s, _ = rows(tenant)
-    assert s.chatwoot_api_url == "https://other.example.com" and reveal(s.chatwoot_api_token) == TOKEN
+    assert s.chatwoot_inbox_id == "8" and reveal(s.chatwoot_api_token) == TOKEN
+    moved = admin.post("/t/uno/settings/credentials", credentials(url="https://other.example.com", account="1"))
+    assert moved.status_code == 422 and "A new Chatwoot address needs its token" in moved.text
+    s, _ = rows(tenant)
+    assert s.chatwoot_api_url == member.url and reveal(s.chatwoot_api_token) == TOKEN
 
 
 def test_invalid_credentials_answer_422_keep_what_was_typed_and_the_other_sections(admin, tenant):
@@ -104,8 +117,12 @@ def test_test_connection_names_the_exact_problem(admin, wired_tenant, chatwoot):
     admin.post("/t/uno/settings/credentials", credentials(url=chatwoot.url, account=str(ACCOUNT_ID), inbox="999"))
     partial = admin.post("/t/uno/settings/check", headers=HX)
     assert "No se pudo conectar" in partial.text and "Inbox 999 not found" in partial.text
-    admin.post("/t/uno/settings/credentials", credentials(url=chatwoot.url, account=str(ACCOUNT_ID),
-                                                          inbox=str(chatwoot.api_inbox_id), token="wrong-token"))
+    refused = admin.post("/t/uno/settings/credentials", credentials(url=chatwoot.url, account=str(ACCOUNT_ID),
+                                                                    inbox=str(chatwoot.api_inbox_id),
+                                                                    token="wrong-token"))
+    assert refused.status_code == 422 and "Chatwoot did not accept the API access token" in refused.text
+    db.session.execute(text("UPDATE notification_settings SET chatwoot_api_token = 'wrong-token'"))
+    db.session.commit()
     partial = admin.post("/t/uno/settings/check", headers=HX)
     assert "No se pudo conectar" in partial.text and "access token" in partial.text
     assert "wrong-token" not in partial.text and ADMIN_TOKEN not in partial.text
@@ -233,8 +250,9 @@ def test_widget_snippet_is_text_to_copy(admin, tenant):
     page = admin.get("/t/uno/settings/").text
     snippet = re.search(r'<pre id="widget-snippet"[^>]*>(.*?)</pre>', page, re.S).group(1)
     assert "&lt;script&gt;" in snippet and "<script" not in snippet
-    assert "BASE_URL=&#34;https://app.chatwoot.com&#34;" in snippet and "websiteToken: &#34;wt_abc123&#34;" in snippet
-    assert "/packs/js/sdk.js" in snippet and 'data-copy="widget-snippet"' in page
+    assert r"BASE_URL=&#34;https:\/\/app.chatwoot.com&#34;" in snippet
+    assert "websiteToken: &#34;wt_abc123&#34;" in snippet and "/packs/js/sdk.js" in snippet
+    assert 'data-copy="widget-snippet"' in page
 
 
 def test_api_key_is_shown_once_listed_and_revoked(admin, tenant):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.chatwoot.client import ChatwootClient
+from app.chatwoot.destinations import excerpt
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootConfigError,
@@ -61,9 +62,11 @@ def _live_check(settings: ChatwootSettings) -> CheckResult:
         return CheckResult(False, _transport_problem(exc, settings))
     finally:
         api.close()
+    # Names come from Chatwoot's answer: pages show them only as short excerpts.
+    name, channel, role = excerpt(inbox.name, 100), excerpt(inbox.channel_type, 60), excerpt(role, 60)
     message = (f"Connected to Chatwoot account {settings.account_id} as {user_name} ({role}); "
-               f"inbox {settings.inbox_id} is “{inbox.name}” ({inbox.channel_type}).")
-    return CheckResult(True, message, inbox.name, inbox.channel_type, role)
+               f"inbox {settings.inbox_id} is “{name}” ({channel}).")
+    return CheckResult(True, message, name, channel, role)
 
 
 def _account_role(api: ChatwootClient, settings: ChatwootSettings) -> tuple[str, str]:
@@ -107,12 +110,14 @@ def _inbox_hint(api: ChatwootClient) -> str:
         return ""
     if not inboxes:
         return "The token sees no inbox in this account."
-    listed = ", ".join(f"{i.id} “{i.name}” ({i.channel_type})" for i in inboxes)
+    listed = excerpt(", ".join(f"{i.id} “{i.name}” ({i.channel_type})" for i in inboxes))
     return f"Inboxes this token can use: {listed}."
 
 
 def _transport_problem(exc: ChatwootError, settings: ChatwootSettings) -> str:
     """Chatwoot could not be asked: unreachable, timed out, rate limited or answering oddly."""
+    if isinstance(exc, ChatwootConfigError):
+        return exc.message  # e.g. an address this deployment does not call
     if isinstance(exc, ChatwootRateLimited):
         return "Chatwoot is rate limiting this account (429); try again in a minute."
     if isinstance(exc, ChatwootTransientError):

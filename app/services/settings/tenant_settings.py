@@ -6,13 +6,13 @@ back. Audit lines name the fields that changed and, for secrets, only that they 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
+from app.chatwoot.destinations import excerpt
 from app.chatwoot.settings import ChatwootSettings, app_base_url, resolve_settings, tenant_rows
 from app.crypto import encrypt, is_readable
 from app.extensions import db
@@ -30,6 +30,8 @@ from app.models.settings import new_webhook_token
 from app.services.audit import audit
 from app.services.notifications.schedule import parse_offsets
 from app.services.notifications.templates import default_body
+from app.services.settings.credentials import Proof, prove_claim
+from app.services.settings.widget import is_http_url, widget_snippet
 
 WEBHOOK_PATH = "/api/webhooks/chatwoot"
 WEBHOOK_EVENTS = ("message_created", "message_updated", "conversation_created", "conversation_updated",
@@ -40,22 +42,13 @@ CHANNEL_INBOX_COLUMNS = ("whatsapp_inbox_id", "sms_inbox_id", "email_inbox_id")
 CHANNEL_SWITCH_COLUMNS = ("whatsapp_enabled", "sms_enabled", "email_enabled")
 RECENT_CHANGES = 10
 
-_SNIPPET = """<script>
-  (function(d,t) {{
-    var BASE_URL={base_url};
-    var g=d.createElement(t),s=d.getElementsByTagName(t)[0];
-    g.src=BASE_URL+"/packs/js/sdk.js";
-    g.defer = true;
-    g.async = true;
-    s.parentNode.insertBefore(g,s);
-    g.onload=function(){{
-      window.chatwootSDK.run({{
-        websiteToken: {token},
-        baseUrl: BASE_URL
-      }})
-    }}
-  }})(document,"script");
-</script>"""
+
+class SettingsRefused(Exception):
+    """A settings change that is not allowed; `message` says why and nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -156,13 +149,6 @@ def _widget(config: ChatwootConfig) -> Widget:
     return Widget(values["base_url"], values["website_token"], sources, snippet)
 
 
-def widget_snippet(base_url: str | None, website_token: str | None) -> str | None:
-    """Chatwoot's standard SDK loader for the salon's website; values JSON-quoted so they cannot break out."""
-    if not (base_url and website_token):
-        return None
-    return _SNIPPET.format(base_url=json.dumps(base_url.rstrip("/")), token=json.dumps(website_token))
-
-
 def _templates(tenant_id: str) -> dict[str, NotificationTemplate | None]:
     found = db.session.scalars(select(NotificationTemplate).where(NotificationTemplate.tenant_id == tenant_id))
     by_type = {row.type: row for row in found}
@@ -206,22 +192,34 @@ def _clean(value: str | None) -> str | None:
 
 
 def save_credentials(tenant: Tenant, user: User, *, api_url: str | None, account_id: str | None,
-                     inbox_id: str | None, token: str | None = None) -> None:
-    """Write the API credentials into notification_settings (seed option A); an empty token keeps the old one."""
-    settings, _config = _rows_for_saving(tenant)
+                     inbox_id: str | None, token: str | None = None) -> Proof | None:
+    """Write the API credentials into notification_settings (seed option A); an empty token keeps the old one.
+
+    Chatwoot confirms the claimed account first (ClaimRefused otherwise, nothing written): the proof
+    reads and calls before this function writes anything.
+    """
     url = _clean(api_url)
-    changed = _assign(settings, {"chatwoot_api_url": url.rstrip("/") if url else None,
-                                 "chatwoot_account_id": _clean(account_id), "chatwoot_inbox_id": _clean(inbox_id)})
+    values = {"chatwoot_api_url": url.rstrip("/") if url else None, "chatwoot_account_id": _clean(account_id),
+              "chatwoot_inbox_id": _clean(inbox_id)}
     replaced = bool(_clean(token))
+    proof = prove_claim(tenant.id, values | ({"chatwoot_api_token": _clean(token)} if replaced else {}))
+    settings, _config = _rows_for_saving(tenant)
+    changed = _assign(settings, values)
     if replaced:
         settings.chatwoot_api_token = _clean(token)
-    _record(tenant, user, "settings.credentials", changed, **({"token_replaced": True} if replaced else {}))
+    details = {"token_replaced": True} if replaced else {}
+    if proof:
+        details["account_proven"] = {"account_id": proof.account_id, "role": proof.role}
+    _record(tenant, user, "settings.credentials", changed, **details)
+    return proof
 
 
 def save_widget(tenant: Tenant, user: User, *, base_url: str | None, website_token: str | None) -> None:
-    """Write the website widget settings into chatwoot_configs."""
-    _settings, config = _rows_for_saving(tenant)
+    """Write the website widget settings into chatwoot_configs; the base URL must be an http(s) address."""
     url = _clean(base_url)
+    if url and not is_http_url(url):
+        raise SettingsRefused(f"The widget's Chatwoot URL must be an http:// or https:// address: {excerpt(url)}")
+    _settings, config = _rows_for_saving(tenant)
     changed = _assign(config, {"base_url": url.rstrip("/") if url else None, "website_token": _clean(website_token)})
     _record(tenant, user, "settings.widget", changed)
 
@@ -243,8 +241,14 @@ def rotate_webhook_token(tenant: Tenant, user: User) -> str:
 
 def save_toggles(tenant: Tenant, user: User, *, chatwoot_enabled: bool, accept_unsigned: bool,
                  auto_create: bool) -> None:
-    """The Chatwoot channel switch, unsigned deliveries and automatic client creation."""
+    """The Chatwoot channel switch, unsigned deliveries and automatic client creation.
+
+    Only an administrator may turn on unsigned deliveries (SettingsRefused for staff, nothing written);
+    anyone may turn them off.
+    """
     settings, config = _rows_for_saving(tenant)
+    if accept_unsigned and not config.accept_unsigned_webhooks and not user.is_admin:
+        raise SettingsRefused("Only an administrator may turn on unsigned webhook deliveries.")
     changed = _assign(settings, {"chatwoot_enabled": chatwoot_enabled})
     changed |= _assign(config, {"accept_unsigned_webhooks": accept_unsigned, "auto_create_clients": auto_create})
     _record(tenant, user, "settings.toggles", changed)

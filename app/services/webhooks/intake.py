@@ -161,13 +161,20 @@ def effective_secret(receiver: Receiver) -> str | None:
 
 
 def check_signature(receiver: Receiver, delivery: Delivery, unsigned_allowed: bool) -> bool:
-    """True when the delivery is signed and valid, False when unsigned and allowed; 401 otherwise."""
-    secret = effective_secret(receiver)
+    """True when the delivery is signed and valid, False when unsigned and allowed; 401 otherwise.
+
+    A delivery that carries X-Chatwoot-Signature is never taken as unsigned: it must verify against
+    this tenant's secret even where unsigned deliveries are allowed (else another account's signed
+    deliveries could be stored under a tenant that merely claims its account id).
+    """
     if delivery.signature is None and unsigned_allowed:
         return False
+    secret = effective_secret(receiver)
+    if not secret and unsigned_allowed:
+        raise WebhookRejected(401, "unverifiable_signature",
+                              "La entrega viene firmada pero este salón no tiene secreto de webhook para "
+                              "verificarla: configure el secreto")
     if not secret:
-        if unsigned_allowed:
-            return False
         raise WebhookRejected(401, "no_secret", "Este salón no tiene secreto de webhook: configure el secreto "
                                                 "(o active la aceptación de entregas sin firma)")
     if delivery.signature is None:

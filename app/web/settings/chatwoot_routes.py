@@ -8,10 +8,11 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.services.settings import tenant_settings as service
+from app.services.settings.credentials import ClaimRefused
 from app.services.settings.health import check_connection
 from app.web.settings import bp
 from app.web.settings.forms import CredentialsForm, TogglesForm, WebhookSecretForm, WidgetForm
-from app.web.settings.page import invalid, render_page, saved
+from app.web.settings.page import invalid, refused, render_page, saved
 from app.web.tenant_bp import is_htmx
 
 
@@ -27,9 +28,17 @@ def credentials():
     form = CredentialsForm()
     if not form.validate():
         return invalid("credentials", form)
-    service.save_credentials(g.tenant, current_user, api_url=form.api_url.data, account_id=form.account_id.data,
-                             inbox_id=form.inbox_id.data, token=form.token.data)
+    try:
+        proof = service.save_credentials(g.tenant, current_user, api_url=form.api_url.data,
+                                         account_id=form.account_id.data, inbox_id=form.inbox_id.data,
+                                         token=form.token.data)
+    except ClaimRefused as exc:
+        db.session.rollback()
+        return refused("credentials", form, _("No se guardó: %(reason)s", reason=exc.message))
     db.session.commit()
+    if proof:
+        return saved("credenciales", _("Credenciales guardadas: Chatwoot confirmó la cuenta %(account)s (%(role)s).",
+                                       account=proof.account_id, role=proof.role))
     return saved("credenciales", _("Credenciales guardadas. Usa «Probar conexión» para verificarlas."))
 
 
@@ -47,7 +56,12 @@ def widget():
     form = WidgetForm()
     if not form.validate():
         return invalid("widget", form)
-    service.save_widget(g.tenant, current_user, base_url=form.base_url.data, website_token=form.website_token.data)
+    try:
+        service.save_widget(g.tenant, current_user, base_url=form.base_url.data,
+                            website_token=form.website_token.data)
+    except service.SettingsRefused as exc:
+        db.session.rollback()
+        return refused("widget", form, _("No se guardó: %(reason)s", reason=exc.message))
     db.session.commit()
     return saved("widget")
 
@@ -74,7 +88,11 @@ def toggles():
     form = TogglesForm()
     if not form.validate():
         return invalid("toggles", form)
-    service.save_toggles(g.tenant, current_user, chatwoot_enabled=form.chatwoot_enabled.data,
-                         accept_unsigned=form.accept_unsigned.data, auto_create=form.auto_create.data)
+    try:
+        service.save_toggles(g.tenant, current_user, chatwoot_enabled=form.chatwoot_enabled.data,
+                             accept_unsigned=form.accept_unsigned.data, auto_create=form.auto_create.data)
+    except service.SettingsRefused:
+        db.session.rollback()
+        return refused("toggles", form, _("Solo un administrador puede aceptar webhooks sin firma."), 403)
     db.session.commit()
     return saved("opciones")

@@ -15,6 +15,7 @@ from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.models import NotificationType
+from app.services.settings.widget import is_http_url
 
 DIGITS = Regexp(r"^\d+$", message=_l("Solo números, p. ej. 3."))
 HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Usa el formato HH:MM de 24 horas, p. ej. 21:00."))
@@ -30,7 +31,7 @@ class SectionForm(FlaskForm):
 
 
 def http_url(form, field) -> None:
-    if field.data and not re.match(r"^https?://[^\s/]+", field.data.strip()):
+    if field.data and not is_http_url(field.data.strip()):
         raise ValidationError(_l("Escribe la dirección completa, p. ej. https://app.chatwoot.com"))
 
 

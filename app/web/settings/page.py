@@ -85,6 +85,11 @@ def invalid(name: str, form) -> tuple:
     return render_page(422, forms={name: form})
 
 
+def refused(name: str, form, reason: str, status: int = 422) -> tuple:
+    """Re-render with what was typed and why the save was refused (nothing was written)."""
+    return render_page(status, forms={name: form}, refusal={name: reason})
+
+
 def saved(anchor: str, message: str | None = None):
     """Back to the page at the section just saved (post/redirect/get)."""
     flash(message or _("Cambios guardados."), "success")
