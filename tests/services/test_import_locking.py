@@ -149,3 +149,15 @@ def test_batches_commit_every_row_once(tmp_path, rows):
         result = app.test_cli_runner().invoke(args=["clients", "import", "uno", write_clients_csv(tmp_path, rows)])
         assert result.exit_code == 0 and f"created: {rows}  updated: 0  rejected: 0" in result.output
         assert sorted(db.session.scalars(select(Client.id))) == sorted(f"cp-{n}" for n in range(rows))
+
+
+def test_a_duplicate_in_a_later_batch_is_still_recognised(tmp_path):
+    with app_on(tmp_path, "sqlite:///" + str(tmp_path / "batches.db"), IMPORT_BATCH_ROWS=10) as app:
+        path = tmp_path / "dup.csv"
+        path.write_text("id,first_name,phone\n" + "".join(f"cp-{n},C {n},55{n:08d}\n" for n in range(15))
+                        + "cp-3,Otra,5599990000\n")
+        result = app.test_cli_runner().invoke(args=["clients", "import", "uno", str(path)])
+        assert result.exit_code == 1
+        assert "created: 15  updated: 0  rejected: 1" in result.output
+        assert "line 17: duplicate of line 5 in this file" in result.output
+        assert count(Client) == 15

@@ -110,12 +110,9 @@ def import_batch(tenant: Tenant, plan: ImportPlan, start: int, seen: dict[str, i
         except RecordError as exc:
             report.rejected.append((line, str(exc)))
             continue
-        except OperationalError as exc:
-            if is_busy(exc):
-                raise
-            report.rejected.append((line, f"database refused the row: {exc.__class__.__name__}"))
-            continue
         except SQLAlchemyError as exc:
+            if isinstance(exc, OperationalError) and is_busy(exc):
+                raise
             report.rejected.append((line, f"database refused the row: {exc.__class__.__name__}"))
             continue
         report.seen[row_key] = line
