@@ -10,6 +10,8 @@ BENCHMARKS = {
     "matching": "bench.matching",
     "list_pages": "bench.list_pages",
     "webhooks": "bench.webhooks",
+    "import_load": "bench.import_load",
+    "slow_chatwoot": "bench.slow_chatwoot",
 }
 
 
