@@ -97,7 +97,7 @@ def gunicorn(target: str, env: dict, workers: int):
         yield url
     finally:
         proc.terminate()
-        proc.wait(10)
+        proc.wait(60)
 
 
 def signed(message_id: int) -> tuple[bytes, dict]:
