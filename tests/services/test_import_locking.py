@@ -110,7 +110,7 @@ def write_lock_held(url: str):
 def test_an_import_stops_with_exit_2_when_the_database_stays_locked(tmp_path, any_db_url):
     settings = {"SQLITE_BUSY_TIMEOUT_MS": 150, "IMPORT_LOCK_ATTEMPTS": 2, "IMPORT_BATCH_ROWS": 10}
     with app_on(tmp_path, any_db_url, **settings) as app:
-        path = write_clients_csv(tmp_path, 200)
+        path = write_clients_csv(tmp_path, 2_000)  # enough rows that the lock comes before the end
         locked, release = threading.Event(), threading.Event()
 
         def lock_after_some_batches():
@@ -137,7 +137,7 @@ def test_an_import_stops_with_exit_2_when_the_database_stays_locked(tmp_path, an
                              result.output)
         assert reported, result.output
         committed, line = int(reported[1]), int(reported[2])
-        assert 30 <= committed < 200 and committed % 10 == 0
+        assert 30 <= committed < 2_000 and committed % 10 == 0
         assert line == committed + 2
         assert count(Client) == committed
         assert f"created: {committed}  updated: 0  rejected: 0" in result.output
