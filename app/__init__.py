@@ -18,9 +18,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "app" / "translations"))
 
     from app import extensions, i18n, jobs, queue, security  # noqa: F401  (jobs: registers the tasks)
-    from app.models import events  # noqa: F401  (registers the session hooks)
+    from app.models import events  # the session hooks register on import; the engine hooks below
 
     extensions.db.init_app(app)
+    with app.app_context():
+        for engine in extensions.db.engines.values():
+            events.configure_engine(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     i18n.init_app(app)

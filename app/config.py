@@ -127,6 +127,10 @@ def load_settings() -> dict:
         "SECRET_KEY": secret_key,
         "ENCRYPTION_KEYS": [k.strip() for k in keys.split(",") if k.strip()],
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS") or 5000),
+        "IMPORT_BATCH_ROWS": 500,
+        "IMPORT_BATCH_SECONDS": 0.5,
+        "IMPORT_LOCK_ATTEMPTS": 3,
         "REDIS_URL": redis_url,
         "HUEY_SQLITE_PATH": str(INSTANCE_DIR / "queue.db"),
         # Unset: pages show the address they were requested on, the CLI http://127.0.0.1:$PORT.

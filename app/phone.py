@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, replace
 
 import phonenumbers
+from flask import current_app, has_app_context
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
 
 PREFIX = "not a phone number: "
+FALLBACK_REGION = "MX"  # DEFAULT_PHONE_REGION's own default
 MX_CC, BR_CC, AR_CC = "52", "55", "54"
 # Abolished in 2019 but still typed: mobile "1" (also WhatsApp's 521 ids), 044/045 mobile, 01 long distance.
 MX_OLD_PREFIXES = ("044", "045", "01", "1")
@@ -77,9 +79,18 @@ class Phone:
         return (self.key,)
 
 
-def parse_phone(raw: str | None, default_region: str = "MX") -> Phone:
-    """Parse any way of writing a phone number into its canonical Phone; raises PhoneError."""
-    region = (default_region or "MX").strip().upper()
+def configured_region() -> str:
+    """The region for numbers without a country code when the tenant names none: DEFAULT_PHONE_REGION."""
+    configured = current_app.config.get("DEFAULT_PHONE_REGION") if has_app_context() else None
+    return (configured or FALLBACK_REGION).strip().upper()
+
+
+def parse_phone(raw: str | None, default_region: str | None = None) -> Phone:
+    """Parse any way of writing a phone number into its canonical Phone; raises PhoneError.
+
+    `default_region` (the tenant's phone_region) applies to numbers without a country code; when it is
+    empty, DEFAULT_PHONE_REGION does."""
+    region = (default_region or configured_region()).strip().upper()
     text, extension = _split_extension(_text(raw))
     international, digits = _clean(text)
     if not international and region not in phonenumbers.SUPPORTED_REGIONS:
@@ -100,7 +111,7 @@ def _number(international: bool, digits: str, region: str) -> Phone:
     return _finish(country_code, nsn)
 
 
-def canonical_phone(raw: str | None, default_region: str = "MX") -> str | None:
+def canonical_phone(raw: str | None, default_region: str | None = None) -> str | None:
     """The canonical E.164 key, or None when the input is not a phone number; never raises."""
     try:
         return parse_phone(raw, default_region).key
@@ -108,7 +119,7 @@ def canonical_phone(raw: str | None, default_region: str = "MX") -> str | None:
         return None
 
 
-def phone_error(raw: str | None, default_region: str = "MX") -> str | None:
+def phone_error(raw: str | None, default_region: str | None = None) -> str | None:
     """None when the input is a valid phone number, else the reason it is not."""
     try:
         parse_phone(raw, default_region)

@@ -8,13 +8,22 @@ rolled back and kept for the caller to explain, never a 500. Anything else rolls
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
+from app.models.events import write_transactions
+
+T = TypeVar("T")
+RETRY_PAUSE_SECONDS = 0.2
+# SQLite's busy handler re-tries a waiting writer's lock every 100 ms at most; a longer gap between two
+# write transactions lets every writer already waiting in (it is a poll, not a queue).
+SQLITE_HANDOVER_SECONDS = 0.12
 
 
 class DatabaseBusy(Exception):
@@ -58,3 +67,32 @@ def unit_of_work(*expected: type[Exception]) -> Iterator[Work]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def commit_with_retry(work: Callable[[], T], attempts: int) -> T:
+    """Run `work` in one write transaction taken up front and commit it; when the database stays busy
+    (each try waits the busy timeout), roll back and run it again, `attempts` tries in all, then DatabaseBusy."""
+    attempt = 1
+    while True:
+        try:
+            with write_transactions():
+                result = work()
+                db.session.commit()
+            return result
+        except OperationalError as exc:
+            db.session.rollback()
+            if not is_busy(exc):
+                raise
+            if attempt >= attempts:
+                raise DatabaseBusy(str(exc.orig or exc).splitlines()[0]) from exc
+        except BaseException:
+            db.session.rollback()
+            raise
+        time.sleep(RETRY_PAUSE_SECONDS * attempt)
+        attempt += 1
+
+
+def let_waiting_writers_in() -> None:
+    """Between two write transactions of a long job: give writers waiting for SQLite's lock their turn."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        time.sleep(SQLITE_HANDOVER_SECONDS)

@@ -11,6 +11,8 @@ BENCHMARKS = {
     "list_pages": "bench.list_pages",
     "webhooks": "bench.webhooks",
     "takeover": "bench.takeover",
+    "import_load": "bench.import_load",
+    "slow_chatwoot": "bench.slow_chatwoot",
 }
 
 

@@ -84,7 +84,7 @@ def gunicorn(target: str, env: dict, workers: int):
                              f"127.0.0.1:{port}", "--log-level", "warning", target], env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine can take a while to import the app
         while True:
             try:
                 if requests.get(url + PATH, timeout=2).status_code == 200:
@@ -97,7 +97,7 @@ def gunicorn(target: str, env: dict, workers: int):
         yield url
     finally:
         proc.terminate()
-        proc.wait(10)
+        proc.wait(60)
 
 
 def signed(message_id: int) -> tuple[bytes, dict]:

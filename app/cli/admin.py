@@ -27,7 +27,7 @@ def tenant_group():
 @click.argument("name")
 @click.option("--slug")
 @click.option("--timezone", default="America/Mexico_City", show_default=True)
-@click.option("--region", default="MX", show_default=True, help="Phone region for numbers without +code")
+@click.option("--region", help="Phone region for numbers without +code  [default: DEFAULT_PHONE_REGION]")
 @with_appcontext
 def tenant_create(name, slug, timezone, region):
     """Create a tenant with its settings rows."""

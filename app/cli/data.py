@@ -2,32 +2,57 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import fail
 from app.extensions import db
 from app.services.accounts.tenants import TenantError, require_tenant
-from app.services.clients.imports import ImportFileError, ImportReport, import_appointments, import_clients
+from app.services.clients.imports import (
+    ImportFileError,
+    ImportPlan,
+    ImportReport,
+    appointment_import,
+    client_import,
+    import_batch,
+)
+from app.transactions import DatabaseBusy, commit_with_retry, let_waiting_writers_in
 
 
-def _run_import(tenant_ref: str, path: str, importer) -> None:
+def _run_import(tenant_ref: str, path: str, read_plan) -> None:
     try:
         tenant = require_tenant(tenant_ref)
-        report: ImportReport = importer(tenant, Path(path))
+        plan: ImportPlan = read_plan(Path(path))
     except TenantError as exc:
         fail(str(exc))
     except ImportFileError as exc:
         db.session.rollback()
         fail(str(exc), code=2)
-    db.session.commit()
+    db.session.rollback()  # each batch then begins its own transaction, taking the write lock up front
+    report, config = ImportReport(), current_app.config
+    batch = partial(import_batch, tenant, plan, seen=report.seen, size=config["IMPORT_BATCH_ROWS"],
+                    seconds=config["IMPORT_BATCH_SECONDS"])
+    while report.rows < len(plan.rows):
+        try:
+            report.add(commit_with_retry(partial(batch, report.rows), config["IMPORT_LOCK_ATTEMPTS"]))
+        except DatabaseBusy as exc:
+            _print_report(report)
+            fail(f"the database stayed locked ({exc.message}); {report.committed} rows committed, "
+                 f"stopped before line {report.rows + 2}", code=2)
+        let_waiting_writers_in()
+    _print_report(report)
+    if report.rejected:
+        raise SystemExit(1)
+
+
+def _print_report(report: ImportReport) -> None:
     click.echo(f"created: {report.created}  updated: {report.updated}  rejected: {len(report.rejected)}")
     for line, reason in report.rejected:
         click.echo(f"  line {line}: {reason}", err=True)
-    if report.rejected:
-        raise SystemExit(1)
 
 
 @click.group("clients")
@@ -41,7 +66,7 @@ def clients_group():
 @with_appcontext
 def clients_import(tenant, file):
     """Upsert clients from CSV (id, first_name, last_name, phone, email, marketing_opt_out)."""
-    _run_import(tenant, file, import_clients)
+    _run_import(tenant, file, client_import)
 
 
 @click.group("appointments")
@@ -55,7 +80,7 @@ def appointments_group():
 @with_appcontext
 def appointments_import(tenant, file):
     """Upsert appointments from CSV (id, client_id|client_phone, starts_at, ends_at, ...)."""
-    _run_import(tenant, file, import_appointments)
+    _run_import(tenant, file, appointment_import)
 
 
 COMMANDS = (clients_group, appointments_group)

@@ -6,6 +6,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
+from app.phone import configured_region
 
 
 class Tenant(IdMixin, TimestampMixin, Base):
@@ -14,7 +15,7 @@ class Tenant(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="America/Mexico_City")
-    phone_region: Mapped[str] = mapped_column(String(2), default="MX")
+    phone_region: Mapped[str] = mapped_column(String(2), default=configured_region)
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

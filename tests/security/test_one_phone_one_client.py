@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Client
-from app.services.clients.imports import import_clients
 from tests.conftest import reset_schema
+from tests.fixtures.imports import import_clients
 
 SPELLINGS = ["55 7000 0051", "+52 55 7000 0051", "+52 1 55 7000 0051", "(55) 7000-0051", "55-70-00-00-51"]
 

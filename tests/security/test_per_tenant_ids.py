@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, Client
-from app.services.clients.imports import import_appointments, import_clients
 from app.services.notification_service import NotificationError, notification_service
+from tests.fixtures.imports import import_appointments, import_clients
 
 APPT = {"client_id": "cli_1", "starts_at": "2026-12-20T10:00:00", "service_name": "Corte"}
 

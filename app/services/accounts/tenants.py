@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import ChatwootConfig, NotificationSettings, Role, Tenant, TenantMembership, User
+from app.phone import configured_region
 
 
 class TenantError(ValueError):
@@ -22,8 +23,9 @@ def slugify(text: str) -> str:
 
 
 def create_tenant(name: str, slug: str | None = None, timezone: str = "America/Mexico_City",
-                  region: str = "MX") -> Tenant:
-    """Create a tenant with its notification_settings and chatwoot_configs rows."""
+                  region: str | None = None) -> Tenant:
+    """Create a tenant with its notification_settings and chatwoot_configs rows (region: DEFAULT_PHONE_REGION
+    unless given)."""
     name = name.strip()
     if not name:
         raise TenantError("tenant name is empty")
@@ -32,7 +34,7 @@ def create_tenant(name: str, slug: str | None = None, timezone: str = "America/M
         raise TenantError(f"slug already in use: {slug}")
     if timezone not in zoneinfo.available_timezones():
         raise TenantError(f"unknown time zone: {timezone}")
-    region = region.upper()
+    region = (region or configured_region()).strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", region):
         raise TenantError(f"phone region must be a two-letter country code: {region}")
     tenant = Tenant(name=name, slug=slug, timezone=timezone, phone_region=region)

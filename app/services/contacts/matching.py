@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Client, Tenant
-from app.phone import canonical_phone
+from app.phone import canonical_phone, configured_region
 
 
 class MatchReason(StrEnum):
@@ -29,7 +29,7 @@ class PhoneMatch:
 
 
 def tenant_region(tenant_id: str) -> str:
-    return db.session.scalar(select(Tenant.phone_region).where(Tenant.id == tenant_id)) or "MX"
+    return db.session.scalar(select(Tenant.phone_region).where(Tenant.id == tenant_id)) or configured_region()
 
 
 def match_phone(phone: str | None, tenant_id: str, region: str | None = None) -> PhoneMatch:

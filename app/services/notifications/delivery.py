@@ -31,7 +31,7 @@ from app.models import (
     Tenant,
     utcnow,
 )
-from app.phone import Phone, PhoneError, parse_phone
+from app.phone import Phone, PhoneError, configured_region, parse_phone
 from app.services.contacts.interactions import log_interaction
 from app.services.contacts.linking import link_client
 from app.services.contacts.remote import ensure_contact, open_conversation
@@ -109,7 +109,7 @@ def target_inbox(inbox_id: str | None, settings: NotificationSettings | None, ch
 
 def client_phone(client: Client) -> Phone:
     """The client's canonical phone, or DeliveryFailed saying why it cannot be used."""
-    region = db.session.scalar(select(Tenant.phone_region).where(Tenant.id == client.tenant_id)) or "MX"
+    region = db.session.scalar(select(Tenant.phone_region).where(Tenant.id == client.tenant_id)) or configured_region()
     try:
         return parse_phone(client.phone, region)
     except PhoneError as exc:

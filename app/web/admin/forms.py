@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.extensions import db
 from app.models import Role, Tenant, User
+from app.phone import configured_region
 from app.services.accounts.tenants import slugify
 
 
@@ -31,7 +32,7 @@ class TenantForm(AdminForm):
         r"^[a-z0-9-]+$", message=_l("Minúsculas, números y guiones, p. ej. salon-centro."))])
     timezone = StringField(_l("Zona horaria"), default="America/Mexico_City",
                            validators=[DataRequired(_l("Escribe la zona horaria, p. ej. America/Mexico_City."))])
-    region = StringField(_l("País de los teléfonos sin lada internacional"), default="MX", validators=[
+    region = StringField(_l("País de los teléfonos sin lada internacional"), default=configured_region, validators=[
         DataRequired(_l("Escribe el código de país, p. ej. MX.")),
         Regexp(r"^[A-Za-z]{2}$", message=_l("Dos letras, p. ej. MX, BR, AR."))])
 
