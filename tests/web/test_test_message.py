@@ -144,7 +144,7 @@ def test_without_chatwoot_the_message_is_skipped_with_the_reason(admin, tenant):
     drain()
     page = sent_page(admin, response)
     assert "No se envió" in page.text and 'data-status="skipped"' in page.text
-    assert re.search(r'class="check-problem">[^<]*disabled', page.text)
+    assert re.search(r'class="check-problem">[^<]*apagadas', page.text)
 
 
 def test_another_tenants_client_is_404(admin, staff, tenant, other_tenant):
