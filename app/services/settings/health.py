@@ -58,8 +58,9 @@ def live_check(tenant_id: str) -> CheckResult:
 def _live_check(settings: ChatwootSettings) -> CheckResult:
     # One attempt per call, no minute-long 429 waits and a short timeout: the person clicking "check"
     # wants an answer now, and a web worker must not be held by a slow Chatwoot.
-    api = ChatwootClient.from_settings(settings, retries=0, rate_limit_waits=0,
-                                       timeout=current_app.config.get("CHATWOOT_CHECK_TIMEOUT", CHECK_TIMEOUT))
+    config = current_app.config
+    timeout = min(config.get("CHATWOOT_TIMEOUT", CHECK_TIMEOUT), config.get("CHATWOOT_CHECK_TIMEOUT", CHECK_TIMEOUT))
+    api = ChatwootClient.from_settings(settings, retries=0, rate_limit_waits=0, timeout=timeout)
     try:
         role, user_name = _account_role(api, settings)
         if not settings.inbox_id:
