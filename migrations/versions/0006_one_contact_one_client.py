@@ -2,7 +2,7 @@
 dashboard hands to the worker, and the number a test message was typed for
 
 Revision ID: 0006_one_contact_one_client
-Revises: 0004_session_version
+Revises: 0005_one_active_sync
 Create Date: 2026-12-02 16:00:00
 
 Links stored before the rule may put two clients on one contact. The constraint cannot be created over
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_one_contact_one_client"
-down_revision = "0004_session_version"
+down_revision = "0005_one_active_sync"
 branch_labels = None
 depends_on = None
 

@@ -68,7 +68,7 @@ WHERE tenant_id = 'tu-tenant-id';
 def test_one_contact_one_client_migration_reports_and_clears_duplicate_links(any_db_app, capsys):
     """Links stored before the rule: each contact keeps its first link, the others are cleared and reported."""
     reset_schema()
-    upgrade(revision="0004_session_version")
+    upgrade(revision="0005_one_active_sync")
     now = "2026-01-01 10:00:00+00:00"
     db.session.execute(text("INSERT INTO tenants (id, name, slug, timezone, phone_region, created_at, updated_at) "
                             "VALUES ('t1', 'Uno', 'uno', 'America/Mexico_City', 'MX', :now, :now)"), {"now": now})
