@@ -5,8 +5,10 @@ from app.models.appointment import Appointment
 from app.models.audit import AuditLog
 from app.models.base import Base, new_id, utcnow
 from app.models.client import Client
+from app.models.contact_task import ContactTask
 from app.models.enums import (
     AppointmentStatus,
+    ContactTaskStatus,
     NotificationChannel,
     NotificationStatus,
     NotificationType,
@@ -35,6 +37,8 @@ __all__ = [
     "ChatwootInteraction",
     "Client",
     "ClientDeliveryLock",
+    "ContactTask",
+    "ContactTaskStatus",
     "LoginFailure",
     "Notification",
     "NotificationChannel",

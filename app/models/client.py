@@ -22,6 +22,8 @@ class Client(IdMixin, TimestampMixin, Base):
         UniqueConstraint("tenant_id", "external_id"),
         # One phone, one client per salon, on the canonical number (the seed's unique (phone, tenant_id)).
         UniqueConstraint("tenant_id", "phone_e164"),
+        # One Chatwoot contact, one client (INTERFACES §7); unlinked clients (NULL) are not counted.
+        UniqueConstraint("tenant_id", "chatwoot_contact_id"),
         Index("ix_clients_tenant_id_last_name_first_name", "tenant_id", "last_name", "first_name"),
         Index("ix_clients_tenant_id_first_name_last_name", "tenant_id", "first_name", "last_name"),
         Index("ix_clients_tenant_id_chatwoot_linked_at_id", "tenant_id", "chatwoot_linked_at", "id"),

@@ -32,6 +32,8 @@ class Notification(IdMixin, TimestampMixin, Base):
     appointment_id: Mapped[str | None] = mapped_column(
         ForeignKey("appointments.id", ondelete="SET NULL"), index=True
     )
+    # A test message typed for a number no client has: the number (client_id is then empty).
+    to_phone: Mapped[str | None] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.PENDING)

@@ -1,9 +1,9 @@
-"""Fault injection (failures, latency, outage, 429s) and the request log of the simulator."""
+"""Fault injection (failures, latency, held calls, outage, 429s) and the request log of the simulator."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -30,6 +30,29 @@ class FailRule:
     path_contains: str | None
 
 
+@dataclass
+class Hold:
+    """Matching requests wait here until the test releases them (or `timeout` passes, so none hangs forever)."""
+
+    path_contains: str | None
+    method: str | None
+    timeout: float
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def matches(self, method: str, path: str) -> bool:
+        return not self.released.is_set() and _matches(self.path_contains, path) \
+            and (self.method is None or self.method == method)
+
+    def wait_arrived(self, timeout: float = 5.0) -> bool:
+        """True once a matching request is being held."""
+        return self.arrived.wait(timeout)
+
+    def release(self) -> None:
+        """Let every held request (and later ones) through."""
+        self.released.set()
+
+
 class Faults:
     """Fault settings; checked before authentication, in the order latency, down, failures, 429."""
 
@@ -38,8 +61,11 @@ class Faults:
         self.reset()
 
     def reset(self) -> None:
-        """Clear every injected fault."""
+        """Clear every injected fault (held requests are let through)."""
         with self._lock:
+            for hold in getattr(self, "holds", []):
+                hold.release()
+            self.holds: list[Hold] = []
             self.down = False
             self.latency = 0.0
             self.latency_path: str | None = None
@@ -66,6 +92,21 @@ class Faults:
         """Answer the next `n` requests with Rack::Attack's 429."""
         with self._lock:
             self.rate_limited += n
+
+    def hold(self, path_contains: str | None = None, method: str | None = None, timeout: float = 30.0) -> Hold:
+        """Hold matching requests until `release()` on the returned object: a Chatwoot that hangs mid-call."""
+        hold = Hold(path_contains, method, timeout)
+        with self._lock:
+            self.holds.append(hold)
+        return hold
+
+    def wait_if_held(self, method: str, path: str) -> None:
+        """Block this request while a hold matches it."""
+        with self._lock:
+            hold = next((h for h in self.holds if h.matches(method, path)), None)
+        if hold is not None:
+            hold.arrived.set()
+            hold.released.wait(hold.timeout)
 
     def latency_for(self, path: str) -> float:
         """Seconds to wait before handling this path."""

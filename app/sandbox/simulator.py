@@ -10,7 +10,7 @@ from typing import Any
 from . import conversations as conversation_rules
 from . import messages as message_rules
 from .contacts import insert_contact
-from .faults import Faults, RequestRecord
+from .faults import Faults, Hold, RequestRecord
 from .inbound import Inbound, customer_writes
 from .records import CHANNEL_TYPES, ROLES, SMS, WHATSAPP, Account, Inbox, User
 from .search import account_contacts
@@ -170,6 +170,10 @@ class ChatwootSimulator(WebhookState):
     def set_latency(self, seconds: float, path_contains: str | None = None) -> None:
         """Delay matching requests by real seconds (0 turns it off)."""
         self.faults.set_latency(seconds, path_contains)
+
+    def hold(self, path_contains: str | None = None, method: str | None = None, timeout: float = 30.0) -> Hold:
+        """Hold matching requests until the returned Hold is released (a Chatwoot that hangs mid-call)."""
+        return self.faults.hold(path_contains, method, timeout)
 
     def set_down(self, down: bool = True) -> None:
         """Answer every request with 503 "Service Unavailable" (stop the server for connection refused)."""

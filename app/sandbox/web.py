@@ -55,6 +55,7 @@ def apply_faults() -> Response | None:
     """Injected faults and Rack::Attack run before Rails, hence before authentication."""
     sim = current_sim()
     g.sim_started_at = sim.now()
+    sim.faults.wait_if_held(request.method, request.path)
     delay = sim.faults.latency_for(request.path)
     if delay:
         time.sleep(delay)

@@ -64,6 +64,10 @@ REASONS: list[tuple[re.Pattern[str], LazyString]] = [(re.compile(pattern), messa
     (r"^no Chatwoot inbox is configured for notifications$",
      _l("No hay bandeja de Chatwoot configurada para notificaciones")),
     (r"^the client no longer exists$", _l("El cliente ya no existe")),
+    (r"^sent to Chatwoot contact (?P<contact>\w+), which is linked to another client; this client was not "
+     r"linked to it$", _l("Se envió al contacto %(contact)s de Chatwoot, que está vinculado a otro cliente; "
+                          "este cliente no se vinculó a él")),
+    (r"^the phone cannot be used: (?P<detail>.*)$", _l("No se puede usar el teléfono: %(detail)s")),
     (r"^the client's phone cannot be used: (?P<detail>.*)$",
      _l("No se puede usar el teléfono del cliente: %(detail)s")),
     (r"^gave up after (?P<count>\d+) attempts: (?P<detail>.*)$",

@@ -103,7 +103,10 @@ def receive_and_link_by_hand(page: Page, live, chatwoot, secret: str) -> int:
     page.get_by_role("link", name="Vincular Laura M").click()
     page.get_by_label("Buscar cliente por nombre o teléfono").fill("Méndez")
     page.get_by_role("button", name="Vincular Laura Méndez").click()  # confirms (dialog accepted)
-    expect(page.locator(".flashes")).to_contain_text("Contacto vinculado con Laura Méndez.")
+    expect(page.locator(".flashes")).to_contain_text(f"Contacto #{contact_id} vinculado con Laura Méndez.")
+    # The worker pushes the attributes; the task panel polls until it says so.
+    expect(page.locator("#contact-task")).to_have_attribute("data-status", "done", timeout=30000)
+    expect(page.locator("#contact-task")).to_contain_text(f"El contacto #{contact_id} tiene los atributos")
     laura = in_app(live, lambda: db.session.scalar(select(Client).where(Client.first_name == "Laura")))
     assert laura.chatwoot_contact_id == str(contact_id)
     assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == laura.id
@@ -140,6 +143,7 @@ def send_a_test_message(page: Page, chatwoot) -> None:
     expect(page.locator("#message-preview")).to_contain_text("Hola Laura Méndez, este es un mensaje de prueba de "
                                                              "Salón Uno.")
     page.get_by_role("button", name="Enviar ahora").click()
+    expect(page.locator("#send-result")).to_have_attribute("data-status", "sent", timeout=30000)  # polled
     expect(page.locator("#send-result")).to_contain_text("Mensaje enviado")
     link = page.get_by_role("link", name="Abrir la conversación en Chatwoot")
     expect(link).to_have_attribute("href", re.compile(rf"^{re.escape(chatwoot.url)}/app/accounts/1/conversations/\d+$"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db, huey
 from app.jobs.notifications import deliver_notification, requeue_stuck_notifications
-from app.models import Client, NotificationSettings, NotificationStatus, NotificationType, utcnow
+from app.models import AuditLog, Client, NotificationSettings, NotificationStatus, NotificationType, utcnow
 from app.services.notification_service import notification_service
 from app.services.notifications.client_lock import LockBusy, acquire, release
 from tests.fixtures.notifications import drain, fresh, make_client, outgoing
@@ -44,6 +44,25 @@ def test_the_worker_job_delivers_once_and_a_second_run_does_nothing(wired_tenant
     client = db.session.get(Client, "client-id")
     assert client.chatwoot_contact_id == sent.chatwoot_contact_id  # linked for next time
     assert chatwoot.sim.contacts(ACCOUNT_ID)[0]["phone_number"] == "+525512345678"
+
+
+def test_a_contact_another_client_holds_gets_the_message_but_is_not_linked_twice(wired_tenant, chatwoot):
+    contact_id = str(chatwoot.sim.add_contact(ACCOUNT_ID, name="Juan", phone_number="+525512345678"))
+    make_client(wired_tenant, client_id="first", phone="+525599990000", chatwoot_contact_id=contact_id,
+                chatwoot_linked_at=utcnow())
+    make_client(wired_tenant)  # a new client whose phone is that contact's
+    rows = [_queue(), _queue("Segundo")]
+    drain()
+    for row in rows:
+        sent = fresh(row.id)
+        assert sent.status == NotificationStatus.SENT and sent.chatwoot_contact_id == contact_id
+        assert "linked to another client" in sent.reason
+    assert [m["content"] for m in outgoing(chatwoot)] == ["Hola Juan Pérez", "Segundo"]
+    db.session.expire_all()
+    assert db.session.get(Client, "client-id").chatwoot_contact_id is None
+    assert db.session.get(Client, "first").chatwoot_contact_id == contact_id
+    refused = db.session.scalars(select(AuditLog).where(AuditLog.action == "client.link_refused")).all()
+    assert [(a.object_id, a.details["linked_to"]) for a in refused] == [("client-id", "first")] * 2
 
 
 def test_two_500s_then_success_sends_exactly_one_message(wired_tenant, chatwoot):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -34,6 +35,21 @@ def test_fail_next_custom_body_and_path_filter(api, sim):
 def test_faults_apply_before_authentication(api, sim):
     sim.fail_next(1, status=503)
     assert api.as_(None).get("/contacts").status_code == 503
+
+
+def test_hold_blocks_matching_calls_until_released(api, sim):
+    hold = sim.hold("/contacts/", method="PUT")
+    answers = []
+    caller = threading.Thread(target=lambda: answers.append(api.put("/contacts/1", json={"name": "x"})))
+    caller.start()
+    assert hold.wait_arrived(5)
+    assert api.get("/inboxes").status_code == 200  # other calls still flow
+    caller.join(0.3)
+    assert caller.is_alive() and answers == []
+    hold.release()
+    caller.join(5)
+    assert [a.status_code for a in answers] == [404]  # answered normally once released (no contact 1)
+    assert api.put("/contacts/1", json={"name": "x"}).status_code == 404  # a released hold holds no more
 
 
 def test_latency_is_real_time(api, sim):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.chatwoot.errors import ChatwootConfigError
 from app.chatwoot.payloads import ContactInfo
 from app.extensions import db
-from app.models import AuditLog, Client, UnmatchedContact, UnmatchedStatus
+from app.models import AuditLog, Client, ContactTask, UnmatchedContact, UnmatchedStatus, utcnow
 from app.services.clients.records import RecordError, upsert_client
 from app.services.contacts.unmatched import (
     UnmatchedError,
@@ -20,6 +20,7 @@ from app.services.contacts.unmatched import (
     link_unmatched,
     record_unmatched,
 )
+from tests.fixtures.notifications import drain
 
 ACCOUNT = 1
 
@@ -53,7 +54,10 @@ def test_link_pushes_attributes_and_records_who_and_when(staff_user, wired_tenan
     client = upsert_client(wired_tenant, {"first_name": "Rosa", "last_name": "Díaz", "phone": "55 9988 7766"}).obj
     linked = link_unmatched(wired_tenant, row.id, client.id, staff_user)
     db.session.commit()
-    assert linked.id == client.id and client.chatwoot_contact_id == row.chatwoot_contact_id
+    assert linked.client.id == client.id and client.chatwoot_contact_id == row.chatwoot_contact_id
+    assert linked.task.push_contact_id == row.chatwoot_contact_id and linked.task.status == "pending"
+    drain()
+    db.session.refresh(row)
     attributes = chatwoot.sim.contact(ACCOUNT, int(row.chatwoot_contact_id))["custom_attributes"]
     assert attributes["client_id"] == client.id and attributes["tenant_id"] == wired_tenant.id
     assert row.status == UnmatchedStatus.LINKED and row.resolved_client_id == client.id
@@ -71,14 +75,32 @@ def test_link_without_chatwoot_configured_is_a_clear_error_and_changes_nothing(s
     assert client.chatwoot_contact_id is None and row.status == UnmatchedStatus.WAITING
 
 
-def test_link_keeps_the_link_when_chatwoot_is_down(staff_user, wired_tenant, chatwoot):
+def test_link_keeps_the_link_when_chatwoot_refuses_the_push(staff_user, wired_tenant, chatwoot):
+    row = waiting(wired_tenant, chatwoot)
+    client = upsert_client(wired_tenant, {"first_name": "Rosa", "phone": "55 9988 7766"}).obj
+    chatwoot.sim.fail_next(1, status=401, body={"error": "Invalid Access Token"})
+    outcome = link_unmatched(wired_tenant, row.id, client.id, staff_user)
+    db.session.commit()
+    drain()
+    db.session.expire_all()
+    assert client.chatwoot_contact_id == row.chatwoot_contact_id and client.chatwoot_attributes_hash is None
+    assert row.status == UnmatchedStatus.LINKED and audited("client.push_failed")
+    task = db.session.get(ContactTask, outcome.task.id)
+    assert (task.status, task.failed_step, task.error) == ("failed", "push", "Invalid Access Token")
+
+
+def test_a_transient_failure_is_retried_later_not_failed(staff_user, wired_tenant, chatwoot, monkeypatch):
+    monkeypatch.setattr("app.chatwoot.client.time.sleep", lambda seconds: None)  # the client's own backoff
     row = waiting(wired_tenant, chatwoot)
     client = upsert_client(wired_tenant, {"first_name": "Rosa", "phone": "55 9988 7766"}).obj
     chatwoot.sim.set_down(True)
-    link_unmatched(wired_tenant, row.id, client.id, staff_user)
+    outcome = link_unmatched(wired_tenant, row.id, client.id, staff_user)
     db.session.commit()
-    assert client.chatwoot_contact_id == row.chatwoot_contact_id and client.chatwoot_attributes_hash is None
-    assert row.status == UnmatchedStatus.LINKED and audited("client.push_failed")
+    drain()
+    db.session.expire_all()
+    task = db.session.get(ContactTask, outcome.task.id)
+    assert task.status == "pending" and task.attempts == 1 and "503" in task.error
+    assert task.leased_until > utcnow() and audited("client.push_failed") == []
 
 
 def test_another_tenants_rows_and_clients_are_not_found(staff_user, wired_tenant, other_tenant, chatwoot):
@@ -92,8 +114,10 @@ def test_another_tenants_rows_and_clients_are_not_found(staff_user, wired_tenant
 
 def test_create_client_from_the_contact_and_link_it(staff_user, wired_tenant, chatwoot):
     row = waiting(wired_tenant, chatwoot)
-    client = create_client_from_unmatched(wired_tenant, row.id, {"email": "rosa@example.com"}, staff_user)
+    client = create_client_from_unmatched(wired_tenant, row.id, {"email": "rosa@example.com"}, staff_user).client
     db.session.commit()
+    drain()
+    db.session.refresh(row)
     assert (client.first_name, client.last_name, client.phone_e164) == ("Rosa", "Díaz", "+525599887766")
     assert client.email == "rosa@example.com" and client.chatwoot_contact_id == row.chatwoot_contact_id
     assert row.status == UnmatchedStatus.CREATED and row.resolved_client_id == client.id

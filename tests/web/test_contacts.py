@@ -1,15 +1,23 @@
 """Contacts pages: linked clients (open in Chatwoot, unlink) and the unmatched queue (link, create, dismiss)."""
 
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AuditLog, ChatwootInteraction, Client, UnmatchedContact, utcnow
+from app.models import AuditLog, ChatwootInteraction, Client, ContactTask, UnmatchedContact, utcnow
 from app.services.contacts.linking import ATTRIBUTE_KEYS, link_client
+from tests.fixtures.notifications import drain
 from tests.fixtures.simulator import ACCOUNT_ID
+from tests.fixtures.webhooks import event_count, example, wired_hooked
+from tests.fixtures.webhooks import post as post_webhook
+
+__all__ = ["wired_hooked"]  # fixture used below
 
 T0 = datetime(2025, 6, 10, 18, 0, tzinfo=UTC)
 
@@ -85,7 +93,13 @@ def test_linked_pages_follow_the_cursor(tenant, admin):
     assert re.findall(r">(C\d\d)</a>", second.text) == [f"C{i:02d}" for i in range(50, 60)]
 
 
-def test_unlink_clears_our_attributes_in_chatwoot_and_audits(wired_tenant, admin, chatwoot):
+def follow(browser, response):
+    """The page a redirect leads to (the task page after a link, unlink or create)."""
+    assert response.status_code == 302, response.status_code
+    return browser.get(response.headers["Location"])
+
+
+def test_unlink_answers_at_once_and_the_worker_clears_our_attributes(wired_tenant, admin, chatwoot):
     ana = add_client(wired_tenant)
     contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Ana", phone_number="+525512345678",
                                           custom_attributes={"client_id": ana.id, "client_name": "Ana García",
@@ -93,54 +107,70 @@ def test_unlink_clears_our_attributes_in_chatwoot_and_audits(wired_tenant, admin
     link_client(None, ana, str(contact_id), actor="admin@example.com")
     db.session.commit()
     response = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
-    assert response.status_code == 302
+    assert "/t/uno/contacts/tasks/" in response.headers["Location"]
     assert fresh(Client, ana.id).chatwoot_contact_id is None
+    assert chatwoot.sim.count("POST", "destroy_custom_attributes") == 0  # the request did not call Chatwoot
+    pending = follow(admin, response)
+    assert "quedó desvinculado del contacto" in pending.text and 'data-status="pending"' in pending.text
+    assert 'hx-trigger="every 1s"' in pending.text and "Actualizar" in pending.text  # polls; a link without JS
+    drain()
     attributes = chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]
     assert attributes == {"favorite_color": "azul"} and not set(ATTRIBUTE_KEYS) & set(attributes)
     [unlink] = audits("client.unlink")
     assert (unlink.actor, unlink.object_id, unlink.details["contact_id"]) == ("admin@example.com", ana.id,
                                                                               str(contact_id))
-    assert "quedó desvinculado" in admin.get("/t/uno/contacts/").text
+    done = admin.get(response.headers["Location"], headers={"HX-Request": "true"})
+    assert "<html" not in done.text and 'data-status="done"' in done.text and "hx-trigger" not in done.text
+    assert f"Nuestros atributos se borraron del contacto #{contact_id}" in done.text
 
 
-def test_unlink_keeps_the_link_when_chatwoot_refuses_until_confirmed_anyway(wired_tenant, admin, chatwoot):
+def test_a_failed_clear_is_a_visible_warning_that_can_be_retried(wired_tenant, admin, chatwoot):
     ana = add_client(wired_tenant)
     contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Ana", custom_attributes={"client_id": ana.id})
     link_client(None, ana, str(contact_id), actor="admin@example.com")
     db.session.commit()
     chatwoot.sim.fail_next(1, status=401, body={"error": "Invalid Access Token"})
-    page = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
-    assert page.status_code == 409
-    assert "No se pudieron borrar los atributos" in page.text and "Invalid Access Token" in page.text
-    assert "Desvincular de todos modos" in page.text and 'name="force" value="1"' in page.text
-    assert fresh(Client, ana.id).chatwoot_contact_id == str(contact_id)
-    assert audits("client.unlink") == []
-
-    chatwoot.sim.fail_next(1, status=401, body={"error": "Invalid Access Token"})
-    response = admin.post(f"/t/uno/contacts/{ana.id}/unlink", data={"force": "1"})
-    assert response.status_code == 302
+    response = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
     assert fresh(Client, ana.id).chatwoot_contact_id is None
+    drain()
+    page = follow(admin, response)
+    assert 'data-status="failed"' in page.text and "Invalid Access Token" in page.text
+    assert f"nuestros atributos siguen en el contacto #{contact_id}" in page.text
     [left] = audits("client.unlink_attributes_left")
     assert left.details == {"contact_id": str(contact_id), "error": "Invalid Access Token"}
     assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"] == {"client_id": ana.id}
-    assert "bórralos allí a mano" in admin.get("/t/uno/contacts/").text
+    task_url = response.headers["Location"]
+    assert admin.post(task_url + "/retry").status_code == 302
+    drain()
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"] == {}
+    assert 'data-status="done"' in admin.get(task_url).text
 
 
-def test_unlink_without_chatwoot_settings_asks_before_unlinking(tenant, admin):
+def test_unlink_without_chatwoot_settings_unlinks_and_says_the_attributes_stay(tenant, admin):
     ana = add_client(tenant, chatwoot_contact_id="5", chatwoot_linked_at=T0)
-    page = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
-    assert page.status_code == 409 and "Desvincular de todos modos" in page.text
-    assert fresh(Client, ana.id).chatwoot_contact_id == "5"
-    admin.post(f"/t/uno/contacts/{ana.id}/unlink", data={"force": "1"})
+    response = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
     assert fresh(Client, ana.id).chatwoot_contact_id is None
+    drain()
+    page = follow(admin, response)
+    assert 'data-status="failed"' in page.text and "missing" in page.text
     assert len(audits("client.unlink_attributes_left")) == 1
 
 
 def test_unlink_a_contact_deleted_in_chatwoot_just_unlinks(wired_tenant, admin):
     ana = add_client(wired_tenant, chatwoot_contact_id="424242", chatwoot_linked_at=T0)
-    assert admin.post(f"/t/uno/contacts/{ana.id}/unlink").status_code == 302
+    response = admin.post(f"/t/uno/contacts/{ana.id}/unlink")
+    drain()
     assert fresh(Client, ana.id).chatwoot_contact_id is None
+    assert 'data-status="done"' in follow(admin, response).text
     assert audits("client.unlink_attributes_left") == [] and len(audits("client.unlink")) == 1
+
+
+def test_contact_tasks_of_another_tenant_are_404(tenant, other_tenant, staff, admin):
+    theirs = add_client(other_tenant, "Eva", "Ríos", "5599990000", chatwoot_contact_id="3", chatwoot_linked_at=T0)
+    admin.post(f"/t/dos/contacts/{theirs.id}/unlink")
+    task = db.session.scalar(select(ContactTask))
+    assert staff.get(f"/t/uno/contacts/tasks/{task.id}").status_code == 404
+    assert staff.post(f"/t/uno/contacts/tasks/{task.id}/retry").status_code == 404
 
 
 # --- unmatched queue -------------------------------------------------------------------------------------
@@ -199,19 +229,105 @@ def test_search_as_you_type_returns_a_small_result_list(tenant, admin):
     assert "Ningún cliente coincide" in none.text
 
 
-def test_link_pushes_attributes_resolves_the_row_and_audits(wired_tenant, admin, chatwoot):
+def test_link_stores_the_link_at_once_and_the_worker_pushes_the_attributes(wired_tenant, admin, chatwoot):
     ana = add_client(wired_tenant)
     contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Pedro", phone_number="+525599990000")
     row = add_unmatched(wired_tenant, str(contact_id))
     response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/t/uno/contacts/unmatched")
+    assert "/t/uno/contacts/tasks/" in response.headers["Location"]
     assert fresh(Client, ana.id).chatwoot_contact_id == str(contact_id)
     row = fresh(UnmatchedContact, row.id)
     assert (row.status, row.resolved_client_id) == ("linked", ana.id)
-    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == ana.id
     assert [a.actor for a in audits("client.link")] == ["admin@example.com"]
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"] == {}  # not in the request
+    assert f"Contacto #{contact_id} vinculado con Ana García." in follow(admin, response).text
+    drain()
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == ana.id
+    assert fresh(Client, ana.id).chatwoot_attributes_hash  # the next sync knows the contact is up to date
+    assert f"El contacto #{contact_id} tiene los atributos del cliente." in admin.get(response.headers["Location"]).text
     linked = admin.get("/t/uno/contacts/unmatched?status=linked")
     assert contact_ids(linked.text) == [row.id] and "admin@example.com" in linked.text
+
+
+def test_a_link_answers_while_chatwoot_hangs_and_a_webhook_is_stored_meanwhile(app, wired_hooked, admin, chatwoot):
+    ana = add_client(wired_hooked)
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Pedro", phone_number="+525599990000")
+    row = add_unmatched(wired_hooked, str(contact_id))
+    hold = chatwoot.sim.hold(f"/contacts/{contact_id}", method="PUT")
+    started = time.monotonic()
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
+    assert response.status_code == 302 and time.monotonic() - started < 2
+    assert fresh(Client, ana.id).chatwoot_contact_id == str(contact_id)
+    worker = threading.Thread(target=drain)
+    worker.start()
+    try:
+        assert hold.wait_arrived(10)  # the worker is inside the Chatwoot call now
+        assert 'data-status="pending"' in admin.get(response.headers["Location"]).text
+        answer = post_webhook(app.test_client(), example("message_created_incoming.json"))
+        assert answer.status_code == 200 and answer.json["status"] == "accepted"
+        assert event_count() == 1
+    finally:
+        hold.release()
+        worker.join(30)
+    assert not worker.is_alive()
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == ana.id
+    assert 'data-status="done"' in admin.get(response.headers["Location"]).text
+
+
+def test_moving_a_clients_link_asks_first_then_clears_the_old_contact(wired_tenant, admin, chatwoot):
+    ana = add_client(wired_tenant)
+    old = chatwoot.sim.add_contact(ACCOUNT_ID, name="Ana vieja", phone_number="+525512345678",
+                                   custom_attributes={"client_id": ana.id, "favorite_color": "azul"})
+    link_client(None, ana, str(old), actor="admin@example.com")
+    db.session.commit()
+    new = chatwoot.sim.add_contact(ACCOUNT_ID, name="Ana", phone_number="+525599990000")
+    row = add_unmatched(wired_tenant, str(new))
+    ask = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
+    assert ask.status_code == 409 and "¿Mover el vínculo?" in ask.text
+    assert f"Ana García ya está vinculado al contacto #{old}" in ask.text
+    assert 'name="confirm_move" value="1"' in ask.text
+    assert fresh(Client, ana.id).chatwoot_contact_id == str(old) and fresh(UnmatchedContact, row.id).status == "waiting"
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id, "confirm_move": "1"})
+    assert fresh(Client, ana.id).chatwoot_contact_id == str(new)
+    page = follow(admin, response)
+    assert f"Ana García ya no está vinculado al contacto #{old}; borramos nuestros atributos" in page.text
+    drain()
+    assert chatwoot.sim.contact(ACCOUNT_ID, old)["custom_attributes"] == {"favorite_color": "azul"}
+    assert chatwoot.sim.contact(ACCOUNT_ID, new)["custom_attributes"]["client_id"] == ana.id
+    done = admin.get(response.headers["Location"]).text
+    assert f"Nuestros atributos se borraron del contacto #{old}" in done and 'data-status="done"' in done
+
+
+def test_taking_a_contact_from_another_client_asks_first_and_unlinks_that_client(wired_tenant, admin, chatwoot):
+    ana = add_client(wired_tenant)
+    luis = add_client(wired_tenant, "Luis", "Garza", "3387654321")
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Pedro", phone_number="+525599990000")
+    link_client(None, luis, str(contact_id), actor="worker")
+    db.session.commit()
+    row = add_unmatched(wired_tenant, str(contact_id))
+    ask = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id})
+    assert ask.status_code == 409
+    assert f"El contacto #{contact_id} ya está vinculado a Luis Garza" in ask.text
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/link", data={"client_id": ana.id, "confirm_move": "1"})
+    assert fresh(Client, ana.id).chatwoot_contact_id == str(contact_id)
+    assert fresh(Client, luis.id).chatwoot_contact_id is None
+    assert "Luis Garza quedó sin vincular." in follow(admin, response).text
+    drain()
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == ana.id
+
+
+def test_the_database_holds_one_contact_one_client(tenant):
+    add_client(tenant, chatwoot_contact_id="12")
+    add_client(tenant, "Luis", "Garza", "3387654321")
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(Client).where(Client.first_name == "Luis").values(chatwoot_contact_id="12"))
+    db.session.rollback()
+
+
+def test_one_contact_id_in_two_salons_is_two_links(tenant, other_tenant):
+    add_client(tenant, chatwoot_contact_id="12")
+    add_client(other_tenant, "Eva", "Ríos", "5599990000", chatwoot_contact_id="12")
+    assert db.session.scalar(select(func.count()).where(Client.chatwoot_contact_id == "12")) == 2
 
 
 def test_link_without_chatwoot_settings_says_why_and_changes_nothing(tenant, admin):
@@ -267,7 +383,37 @@ def test_create_client_creates_links_and_resolves(wired_tenant, admin, chatwoot)
     assert client.chatwoot_contact_id == str(contact_id)
     row = fresh(UnmatchedContact, row.id)
     assert (row.status, row.resolved_client_id) == ("created", client.id)
+    drain()
     assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_id"] == client.id
+    page = follow(admin, response).text
+    assert "Cliente Pedro Pérez creado." in page and 'data-status="done"' in page
+
+
+def test_create_client_with_a_failed_push_shows_a_warning_not_success(wired_tenant, admin, chatwoot):
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, name="Pedro", phone_number="+525599990000")
+    row = add_unmatched(wired_tenant, str(contact_id))
+    chatwoot.sim.fail_next(1, status=422, body={"message": "Email Invalid email", "attributes": ["email"]},
+                           path_contains=f"/contacts/{contact_id}")
+    response = admin.post(f"/t/uno/contacts/unmatched/{row.id}/create",
+                          data={"first_name": "Pedro", "last_name": "Pérez", "phone": "55 9999 0000", "email": ""})
+    drain()
+    page = follow(admin, response).text
+    assert "creado y vinculado" not in page
+    assert 'data-status="failed"' in page and "Atención: Chatwoot no quedó al día." in page
+    assert "Chatwoot no recibió los atributos del cliente" in page and "Email Invalid email" in page
+    assert len(audits("client.push_failed")) == 1
+    assert fresh(Client, db.session.scalar(select(Client.id).where(Client.first_name == "Pedro"))) \
+        .chatwoot_attributes_hash is None  # the next message or sync pushes again
+
+
+def test_create_client_for_a_contact_another_client_holds_is_refused(wired_tenant, admin, chatwoot):
+    luis = add_client(wired_tenant, "Luis", "Garza", "3387654321", chatwoot_contact_id="77", chatwoot_linked_at=T0)
+    row = add_unmatched(wired_tenant, "77")
+    page = admin.post(f"/t/uno/contacts/unmatched/{row.id}/create",
+                      data={"first_name": "Pedro", "last_name": "", "phone": "55 9999 0000", "email": ""})
+    assert page.status_code == 422 and "Luis Garza" in page.text
+    assert db.session.scalar(select(Client).where(Client.first_name == "Pedro")) is None
+    assert fresh(Client, luis.id).chatwoot_contact_id == "77"
 
 
 def test_dismiss_takes_the_contact_off_the_queue(tenant, admin, admin_user):

@@ -24,6 +24,9 @@ def english(app):
     ("the WHATSAPP channel is turned off for this salon", "El canal WHATSAPP está apagado para este salón"),
     ("gave up after 3 attempts: Chatwoot rejected the request (422): phone_number is invalid",
      "Se dejó de intentar tras 3 intentos: Chatwoot rechazó la solicitud (422): phone_number is invalid"),
+    ("sent to Chatwoot contact 12, which is linked to another client; this client was not linked to it",
+     "Se envió al contacto 12 de Chatwoot, que está vinculado a otro cliente; este cliente no se vinculó a él"),
+    ("the phone cannot be used: not a number", "No se puede usar el teléfono: not a number"),
     ("something nobody foresaw", "something nobody foresaw"),
 ])
 def test_reasons_in_spanish(spanish, stored, spanish_text):

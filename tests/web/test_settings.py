@@ -2,6 +2,7 @@
 and audited, field-level errors that keep the other sections, booking-API keys."""
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select, text
@@ -126,6 +127,29 @@ def test_test_connection_names_the_exact_problem(admin, wired_tenant, chatwoot):
     partial = admin.post("/t/uno/settings/check", headers=HX)
     assert "No se pudo conectar" in partial.text and "access token" in partial.text
     assert "wrong-token" not in partial.text and ADMIN_TOKEN not in partial.text
+
+
+def test_test_connection_never_waits_out_a_rate_limit_or_retries(admin, wired_tenant, chatwoot):
+    chatwoot.sim.rate_limit_next(5)
+    chatwoot.sim.clear_log()
+    started = time.monotonic()
+    partial = admin.post("/t/uno/settings/check", headers=HX)
+    assert time.monotonic() - started < 2 and chatwoot.sim.count() == 1
+    assert "No se pudo conectar" in partial.text and "rate limiting" in partial.text
+    _, c = rows(wired_tenant)
+    assert c.last_check_ok is False and "429" in c.last_check_message
+
+
+def test_test_connection_gives_up_on_a_hanging_chatwoot_within_its_timeout(app, admin, wired_tenant, chatwoot):
+    app.config["CHATWOOT_CHECK_TIMEOUT"] = 0.5
+    hold = chatwoot.sim.hold("/profile")
+    try:
+        started = time.monotonic()
+        partial = admin.post("/t/uno/settings/check", headers=HX)
+        assert time.monotonic() - started < 3
+    finally:
+        hold.release()
+    assert "No se pudo conectar" in partial.text and "timed out" in partial.text
 
 
 def test_webhook_urls_events_and_rotation(app, admin, tenant):

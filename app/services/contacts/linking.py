@@ -100,9 +100,30 @@ def ensure_attribute_definitions(api: ChatwootClient, config: ChatwootConfig) ->
 
 
 
+class ContactLinkedElsewhere(Exception):
+    """The Chatwoot contact is already linked to another client of the salon (one contact, one client)."""
+
+    def __init__(self, contact_id: str, owner: Client):
+        super().__init__(f"Chatwoot contact {contact_id} is already linked to client {owner.id}")
+        self.contact_id, self.owner = contact_id, owner
+
+
+def contact_owner(tenant_id: str, contact_id: str) -> Client | None:
+    """The tenant's client linked to this Chatwoot contact (the unique (tenant_id, chatwoot_contact_id))."""
+    return db.session.scalar(select(Client).where(Client.tenant_id == tenant_id,
+                                                  Client.chatwoot_contact_id == str(contact_id)))
+
+
 def link_client(api: ChatwootClient | None, client: Client, contact_id: str, actor: str,
                 user_id: str | None = None) -> None:
-    """Store the link, push the attributes (when a client API is given) and audit who did it."""
+    """Store the link, push the attributes (when a client API is given) and audit who did it.
+
+    Refuses (ContactLinkedElsewhere) a contact that another client holds: moving a link is a decision
+    a person confirms (see unmatched.link_unmatched), never a side effect.
+    """
+    owner = contact_owner(client.tenant_id, contact_id)
+    if owner is not None and owner.id != client.id:
+        raise ContactLinkedElsewhere(str(contact_id), owner)
     previous = client.chatwoot_contact_id
     client.chatwoot_contact_id = str(contact_id)
     client.chatwoot_linked_at = utcnow()

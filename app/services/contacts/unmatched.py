@@ -6,26 +6,25 @@ Every decision is audited with who and when.
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.chatwoot.client import ChatwootClient
-from app.chatwoot.errors import ChatwootConfigError, ChatwootError
+from app.chatwoot.errors import ChatwootConfigError
 from app.chatwoot.payloads import ContactInfo
 from app.chatwoot.settings import ChatwootSettings, require_settings
 from app.extensions import db
-from app.models import Client, Tenant, UnmatchedContact, UnmatchedStatus, User, new_id, utcnow
+from app.models import Client, ContactTask, Tenant, UnmatchedContact, UnmatchedStatus, User, new_id, utcnow
 from app.services.audit import audit
 from app.services.clients.records import upsert_client
 from app.services.contacts.interactions import preview
-from app.services.contacts.linking import link_client, push_attributes
+from app.services.contacts.linking import contact_owner, link_client, unlink_client
 from app.services.contacts.matching import MatchReason, match_phone
+from app.services.contacts.tasks import queue_task
 
-log = logging.getLogger("chatwoot.unmatched")
 CLIENT_FIELDS = ("first_name", "last_name", "phone", "email", "marketing_opt_out")
 RESOLVED = (UnmatchedStatus.LINKED, UnmatchedStatus.CREATED)
 
@@ -111,18 +110,24 @@ def _settings(tenant: Tenant) -> ChatwootSettings:
                                   f"cannot be pushed to the contact: {exc.message}") from exc
 
 
-def _link(settings: ChatwootSettings, client: Client, row: UnmatchedContact, user: User) -> None:
-    """Store the link first, then push; a failed push keeps the link and is re-attempted later."""
-    link_client(None, client, row.chatwoot_contact_id, actor=user.email, user_id=user.id)
-    api = ChatwootClient.from_settings(settings)
-    try:
-        push_attributes(api, client)
-    except ChatwootError as exc:
-        # chatwoot_attributes_hash stays empty, so the contact's next message (or a sync) pushes again.
-        log.warning("attributes for client %s not pushed: %s", client.id, exc.message)
-        audit(client.tenant_id, "client.push_failed", user.email, user.id, "client", client.id, error=exc.message)
-    finally:
-        api.close()
+@dataclass
+class LinkOutcome:
+    """A stored link and the worker's task for its Chatwoot side; what a move changed, to say so."""
+
+    client: Client
+    task: ContactTask
+    left_contact_id: str | None = None  # the contact the client was linked to before (attributes cleared)
+    previous_owner: Client | None = None  # the client that held this contact before (now unlinked)
+
+
+class MoveNeedsConfirmation(UnmatchedError):
+    """Linking would move an existing link: a person confirms first."""
+
+    def __init__(self, client: Client, row: UnmatchedContact, previous_owner: Client | None):
+        super().__init__(f"client {client.id} is linked to contact {client.chatwoot_contact_id}"
+                         if client.chatwoot_contact_id else
+                         f"contact {row.chatwoot_contact_id} is linked to client {previous_owner.id}")
+        self.client, self.row, self.previous_owner = client, row, previous_owner
 
 
 def _resolve(row: UnmatchedContact, status: str, user: User, client: Client | None = None) -> None:
@@ -133,18 +138,39 @@ def _resolve(row: UnmatchedContact, status: str, user: User, client: Client | No
     db.session.flush()
 
 
-def link_unmatched(tenant: Tenant, unmatched_id: str, client_id: str, user: User) -> Client:
-    """Link the waiting contact to an existing client of the tenant and push its attributes."""
-    row = _open_row(tenant, unmatched_id)
+def _tenant_client(tenant: Tenant, client_id: str) -> Client:
     client = db.session.scalar(select(Client).where(Client.id == client_id, Client.tenant_id == tenant.id))
     if client is None:
         raise UnmatchedNotFound(f"no client {client_id} in this salon")
-    _link(_settings(tenant), client, row, user)
-    _resolve(row, UnmatchedStatus.LINKED, user, client)
     return client
 
 
-def create_client_from_unmatched(tenant: Tenant, unmatched_id: str, data: dict, user: User) -> Client:
+def link_unmatched(tenant: Tenant, unmatched_id: str, client_id: str, user: User,
+                   confirm_move: bool = False) -> LinkOutcome:
+    """Link the waiting contact to a client; the attribute push (and clear, for a move) is the worker's.
+
+    One contact, one client: when the client is linked to another contact, or the contact to another
+    client, nothing changes until the move is confirmed; then the old link goes and our attributes are
+    cleared from the contact the client left.
+    """
+    row = _open_row(tenant, unmatched_id)
+    client = _tenant_client(tenant, client_id)
+    _settings(tenant)
+    contact_id = row.chatwoot_contact_id
+    owner = contact_owner(tenant.id, contact_id)
+    owner = owner if owner is not None and owner.id != client.id else None
+    left = client.chatwoot_contact_id if client.chatwoot_contact_id not in (None, contact_id) else None
+    if (left or owner) and not confirm_move:
+        raise MoveNeedsConfirmation(client, row, owner)
+    if owner is not None:  # its attributes on this contact are overwritten by the push below
+        unlink_client(None, owner, user.email, user.id)
+    link_client(None, client, contact_id, actor=user.email, user_id=user.id)
+    task = queue_task(client, push_contact_id=contact_id, clear_contact_id=left, by=user)
+    _resolve(row, UnmatchedStatus.LINKED, user, client)
+    return LinkOutcome(client, task, left, owner)
+
+
+def create_client_from_unmatched(tenant: Tenant, unmatched_id: str, data: dict, user: User) -> LinkOutcome:
     """Create a client from the waiting contact (form data overrides the contact's), then link it."""
     row = _open_row(tenant, unmatched_id)
     first, _, last = (row.name or "").partition(" ")
@@ -154,13 +180,18 @@ def create_client_from_unmatched(tenant: Tenant, unmatched_id: str, data: dict, 
     if existing.reason in (MatchReason.MATCHED, MatchReason.AMBIGUOUS):
         ids = ", ".join(c.id for c in existing.candidates)
         raise UnmatchedError(f"phone {fields.get('phone')} already belongs to client {ids}: link it instead")
-    settings = _settings(tenant)
+    owner = contact_owner(tenant.id, row.chatwoot_contact_id)
+    if owner is not None:
+        raise UnmatchedError(f"Chatwoot contact {row.chatwoot_contact_id} is already linked to "
+                             f"{owner.full_name}: link it instead")
+    _settings(tenant)
     client = upsert_client(tenant, fields).obj
     audit(tenant.id, "client.create_from_unmatched", user.email, user.id, "client", client.id,
           unmatched_id=row.id)
-    _link(settings, client, row, user)
+    link_client(None, client, row.chatwoot_contact_id, actor=user.email, user_id=user.id)
+    task = queue_task(client, push_contact_id=row.chatwoot_contact_id, by=user)
     _resolve(row, UnmatchedStatus.CREATED, user, client)
-    return client
+    return LinkOutcome(client, task)
 
 
 def dismiss_unmatched(tenant: Tenant, unmatched_id: str, user: User) -> UnmatchedContact:

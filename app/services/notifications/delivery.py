@@ -32,8 +32,9 @@ from app.models import (
     utcnow,
 )
 from app.phone import Phone, PhoneError, configured_region, parse_phone
+from app.services.audit import audit
 from app.services.contacts.interactions import log_interaction
-from app.services.contacts.linking import link_client
+from app.services.contacts.linking import contact_owner, link_client
 from app.services.contacts.remote import ensure_contact, open_conversation
 from app.services.leases import Heartbeat, lease_until
 from app.services.notifications.client_lock import client_lock, renew_lock
@@ -120,6 +121,9 @@ def delivery_steps(notification: Notification, uncertain: bool) -> Generator[str
     """Send a claimed notification, yielding where the caller commits; raises DeliverySkipped,
     DeliveryFailed or a Chatwoot error."""
     client = notification.client
+    if client is None and notification.to_phone:
+        yield from _deliver_to_number(notification, uncertain)
+        return
     if client is None:
         raise DeliveryFailed("the client no longer exists")
     reason = skip_reason(notification.tenant_id, notification.type, notification.channel, client) \
@@ -164,7 +168,7 @@ def _deliver_locked(api: ChatwootClient, beat: Heartbeat, notification: Notifica
     if notification.status != NotificationStatus.PENDING:
         return  # withdrawn (cancelled, rescheduled) while we waited
     conversation, created = yield from _conversation_for(api, beat, client, phone, inbox_id, notification.channel)
-    notification.chatwoot_contact_id = client.chatwoot_contact_id
+    notification.chatwoot_contact_id = client.chatwoot_contact_id or conversation.contact_id
     notification.chatwoot_conversation_id = conversation.id
     yield from _committed(beat)
     sent = _previous_send(api, notification, conversation.id) if uncertain and not created else None
@@ -172,6 +176,9 @@ def _deliver_locked(api: ChatwootClient, beat: Heartbeat, notification: Notifica
         template = template_params(api, conversation, created, inbox_id, ns, notification)
         sent = _post_once(api, conversation.id, notification.message, template)
     mark_sent(notification, sent)
+    if client.chatwoot_contact_id != notification.chatwoot_contact_id:
+        notification.reason = (f"sent to Chatwoot contact {notification.chatwoot_contact_id}, which is linked to "
+                               "another client; this client was not linked to it")
     yield WRITE  # before the lock is released: on SQLite an open write would block the release
 
 
@@ -201,9 +208,39 @@ def _resolve_contact(api: ChatwootClient, beat: Heartbeat, client: Client, phone
     """Find the contact by canonical phone, else create it in the inbox; link it to the client (committed)."""
     email = client.email if channel == NotificationChannel.EMAIL else None
     contact, _ = ensure_contact(api, phone, client.full_name, email=email, inbox_id=inbox_id)
-    link_client(None, client, contact.id, ACTOR)
+    owner = contact_owner(client.tenant_id, contact.id)
+    if owner is not None and owner.id != client.id:
+        # One contact, one client: the message still reaches the person's number, the link stays where it is.
+        audit(client.tenant_id, "client.link_refused", ACTOR, None, "client", client.id, contact_id=contact.id,
+              linked_to=owner.id)
+    else:
+        link_client(None, client, contact.id, ACTOR)
     yield from _committed(beat)
     return contact.id
+
+
+def _deliver_to_number(notification: Notification, uncertain: bool) -> Generator[str, None, None]:
+    """A test message typed for a number no client has: the number's contact (found or created), never linked."""
+    if not resolve_settings(notification.tenant_id).enabled:
+        raise DeliverySkipped("Chatwoot notifications are disabled for this salon")
+    settings = require_settings(notification.tenant_id)
+    inbox_id = target_inbox(settings.inbox_id, None, notification.channel)
+    region = db.session.scalar(select(Tenant.phone_region).where(Tenant.id == notification.tenant_id)) or "MX"
+    try:
+        phone = parse_phone(notification.to_phone, region)
+    except PhoneError as exc:
+        raise DeliveryFailed(f"the phone cannot be used: {exc}") from exc
+    yield WRITE  # no transaction open while Chatwoot is called
+    api = ChatwootClient.from_settings(settings, retries=2, rate_limit_waits=0)
+    try:
+        contact, _ = ensure_contact(api, phone, phone.key, inbox_id=inbox_id)
+        conversation, created = open_conversation(api, contact.id, inbox_id)
+        sent = _previous_send(api, notification, conversation.id) if uncertain and not created else None
+        sent = sent or _post_once(api, conversation.id, notification.message, None)
+    finally:
+        api.close()
+    notification.chatwoot_contact_id, notification.chatwoot_conversation_id = contact.id, conversation.id
+    mark_sent(notification, sent)
 
 
 def _previous_send(api: ChatwootClient, notification: Notification, conversation_id: str) -> Message | None:

@@ -1,4 +1,8 @@
-"""Composing and sending a test message, and the link to its conversation in Chatwoot."""
+"""Composing a test message, queueing it as a TEST notification, and reading back how it went.
+
+The dashboard never waits for Chatwoot: the message is a notification of type TEST that the worker
+delivers like any other (retries, rate limits and all), and the page polls its row.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,35 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.chatwoot.errors import ChatwootError
 from app.chatwoot.settings import resolve_settings
-from app.chatwoot.types import SendResult
 from app.extensions import db
-from app.models import Client, NotificationType, Tenant, User
+from app.models import (
+    Client,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    NotificationType,
+    Tenant,
+    User,
+    utcnow,
+)
+from app.queue import enqueue_after_commit
 from app.services.audit import audit
-from app.services.contacts.remote import send_text_to_phone
+from app.services.contacts.matching import MatchReason, match_phone
 from app.services.notifications.templates import context_variables, next_appointment, render, template_body
 
 
 @dataclass(frozen=True)
-class Outcome:
-    result: SendResult
+class SendStatus:
+    """A queued test message and where to open its conversation once it is sent."""
+
+    notification: Notification
     to: str
-    text: str
     conversation_url: str | None
+
+    @property
+    def pending(self) -> bool:
+        return self.notification.status == NotificationStatus.PENDING
 
 
 def tenant_client(tenant: Tenant, client_id: str | None) -> Client | None:
@@ -46,13 +63,29 @@ def conversation_url(tenant_id: str, conversation_id: str | None) -> str | None:
     return f"{settings.api_url}/app/accounts/{settings.account_id}/conversations/{conversation_id}"
 
 
-def send_test(tenant: Tenant, user: User, to: str, text: str) -> Outcome:
-    """Send now through Chatwoot and audit who sent what to whom."""
-    try:
-        result = send_text_to_phone(tenant.id, to, text)
-    except ChatwootError as exc:
-        result = SendResult(success=False, error=exc.message)
-    audit(tenant.id, "message.test", user.email, user.id, "conversation", result.conversation_id, to=to,
-          success=result.success, error=result.error, message_id=result.message_id)
+def queue_test(tenant: Tenant, user: User, client: Client | None, phone: str | None, text: str) -> Notification:
+    """Store the test message as a TEST notification due now; the worker sends it (flush only)."""
+    if client is None:  # a typed number that is a client's goes to that client, like any notification
+        found = match_phone(phone, tenant.id, tenant.phone_region)
+        client = found.client if found.reason == MatchReason.MATCHED else None
+    row = Notification(tenant_id=tenant.id, type=NotificationType.TEST, channel=NotificationChannel.CHATWOOT,
+                       client_id=client.id if client else None, to_phone=None if client else phone.strip(),
+                       message=text, variables={}, status=NotificationStatus.PENDING, attempts=0,
+                       next_attempt_at=utcnow())
+    db.session.add(row)
     db.session.flush()
-    return Outcome(result, to, text, conversation_url(tenant.id, result.conversation_id))
+    audit(tenant.id, "message.test", user.email, user.id, "notification", row.id,
+          to=client.phone if client else row.to_phone, client_id=row.client_id)
+    enqueue_after_commit("deliver_notification", row.id)
+    return row
+
+
+def send_status(tenant: Tenant, notification_id: str) -> SendStatus | None:
+    """The tenant's TEST notification and its conversation link; None for anything else."""
+    row = db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.tenant_id == tenant.id,
+        Notification.type == NotificationType.TEST))
+    if row is None:
+        return None
+    to = row.client.phone if row.client else row.to_phone or ""
+    return SendStatus(row, to, conversation_url(tenant.id, row.chatwoot_conversation_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.chatwoot.client import ChatwootClient
@@ -23,6 +24,7 @@ from app.models import ChatwootConfig, utcnow
 BOT_DENIAL = "not authorized for bots"
 NOT_IN_ACCOUNT = "not authorized to access this account"
 SUSPENDED = "suspended"
+CHECK_TIMEOUT = 4.0  # seconds per call; the check makes at most three
 
 
 class CheckFailed(Exception):
@@ -40,17 +42,26 @@ class CheckResult:
 
 def check_connection(tenant_id: str) -> CheckResult:
     """Validate the tenant's credentials against Chatwoot and store the outcome (flush only)."""
-    try:
-        result = _live_check(require_settings(tenant_id))
-    except ChatwootConfigError as exc:
-        result = CheckResult(False, exc.message)
-    _store(tenant_id, result)
+    result = live_check(tenant_id)
+    record_check(tenant_id, result)
     return result
 
 
+def live_check(tenant_id: str) -> CheckResult:
+    """Ask Chatwoot within a short budget; reads the settings and writes nothing, so no write waits on it."""
+    try:
+        settings = require_settings(tenant_id)
+    except ChatwootConfigError as exc:
+        return CheckResult(False, exc.message)
+    return _live_check(settings)
+
+
 def _live_check(settings: ChatwootSettings) -> CheckResult:
-    # One attempt per call, no minute-long 429 waits: the person clicking "check" wants an answer now.
-    api = ChatwootClient.from_settings(settings, retries=0, rate_limit_waits=0)
+    # One attempt per call, no minute-long 429 waits and a short timeout: the person clicking "check"
+    # wants an answer now, and a web worker must not be held by a slow Chatwoot.
+    config = current_app.config
+    timeout = min(config.get("CHATWOOT_TIMEOUT", CHECK_TIMEOUT), config.get("CHATWOOT_CHECK_TIMEOUT", CHECK_TIMEOUT))
+    api = ChatwootClient.from_settings(settings, retries=0, rate_limit_waits=0, timeout=timeout)
     try:
         role, user_name = _account_role(api, settings)
         if not settings.inbox_id:
@@ -125,7 +136,8 @@ def _transport_problem(exc: ChatwootError, settings: ChatwootSettings) -> str:
     return f"Chatwoot answered with an error: {exc.message}"
 
 
-def _store(tenant_id: str, result: CheckResult) -> None:
+def record_check(tenant_id: str, result: CheckResult) -> None:
+    """The short write after the check: when, and what it found (flush only)."""
     config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == tenant_id))
     if config is None:
         return

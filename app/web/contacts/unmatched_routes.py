@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.chatwoot.errors import ChatwootConfigError, ChatwootError
-from app.extensions import db
 from app.models import Client, UnmatchedContact, UnmatchedStatus
 from app.services.clients.records import RecordError
 from app.services.clients.search import search_clients
 from app.services.contacts import unmatched as unmatched_service
+from app.services.contacts.unmatched import LinkOutcome, MoveNeedsConfirmation
 from app.tenancy import get_scoped_or_404
+from app.transactions import DatabaseBusy, unit_of_work
 from app.web.contacts import bp
 from app.web.contacts.forms import CLIENT_FIELDS, CreateClientForm
 from app.web.contacts.queries import unmatched_contacts
@@ -41,15 +42,29 @@ def link_form(unmatched_id: str):
 def link(unmatched_id: str):
     contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
     client = get_scoped_or_404(Client, request.form.get("client_id", ""))
-    try:
-        unmatched_service.link_unmatched(g.tenant, contact.id, client.id, current_user)
-    except FAILURES as exc:
-        db.session.rollback()
-        flash(_("No se pudo vincular: %(why)s", why=explain(exc)), "error")
+    with unit_of_work(*FAILURES) as work:
+        outcome = unmatched_service.link_unmatched(g.tenant, contact.id, client.id, current_user,
+                                                   confirm_move=request.form.get("confirm_move") == "1")
+    if isinstance(work.error, MoveNeedsConfirmation):
+        return render_template("contacts/confirm_move.html", contact=contact, client=client,
+                               owner=work.error.previous_owner), 409
+    if work.error:
+        flash(_("No se pudo vincular: %(why)s", why=explain(work.error)), "error")
         return redirect(url_for("contacts.link_form", unmatched_id=contact.id))
-    db.session.commit()
-    flash(_("Contacto vinculado con %(name)s.", name=client.full_name), "success")
-    return redirect(url_for("contacts.unmatched"))
+    flash(link_message(outcome), "success")
+    return redirect(url_for("contacts.task", task_id=outcome.task.id))
+
+
+def link_message(outcome: LinkOutcome) -> str:
+    """What the link changed, moves included (INTERFACES §7: a moved link says so)."""
+    parts = [_("Contacto #%(contact)s vinculado con %(name)s.", contact=outcome.task.push_contact_id,
+               name=outcome.client.full_name)]
+    if outcome.left_contact_id:
+        parts.append(_("%(name)s ya no está vinculado al contacto #%(old)s; borramos nuestros atributos de ese "
+                       "contacto.", name=outcome.client.full_name, old=outcome.left_contact_id))
+    if outcome.previous_owner is not None:
+        parts.append(_("%(owner)s quedó sin vincular.", owner=outcome.previous_owner.full_name))
+    return " ".join(parts)
 
 
 @bp.route("/unmatched/<unmatched_id>/create", methods=["GET", "POST"])
@@ -57,16 +72,14 @@ def create_client(unmatched_id: str):
     contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
     form = CreateClientForm(data=_prefill(contact))
     if form.validate_on_submit():
-        try:
-            client = unmatched_service.create_client_from_unmatched(
+        with unit_of_work(*FAILURES) as work:
+            outcome = unmatched_service.create_client_from_unmatched(
                 g.tenant, contact.id, {name: form[name].data for name in CLIENT_FIELDS}, current_user)
-        except FAILURES as exc:
-            db.session.rollback()
-            _attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Cliente %(name)s creado y vinculado.", name=client.full_name), "success")
-            return redirect(url_for("contacts.unmatched"))
+        if work.ok:
+            # Not "created and linked": the attribute push is the worker's, and the task page says how it went.
+            flash(_("Cliente %(name)s creado.", name=outcome.client.full_name), "success")
+            return redirect(url_for("contacts.task", task_id=outcome.task.id))
+        _attach_error(form, work.error)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("contacts/create.html", contact=contact, form=form), status
 
@@ -74,20 +87,20 @@ def create_client(unmatched_id: str):
 @bp.post("/unmatched/<unmatched_id>/dismiss")
 def dismiss(unmatched_id: str):
     contact = get_scoped_or_404(UnmatchedContact, unmatched_id)
-    try:
+    with unit_of_work(*FAILURES) as work:
         unmatched_service.dismiss_unmatched(g.tenant, contact.id, current_user)
-    except FAILURES as exc:
-        db.session.rollback()
-        flash(_("No se pudo descartar: %(why)s", why=explain(exc)), "error")
-        return redirect(url_for("contacts.unmatched"))
-    db.session.commit()
-    flash(_("Contacto descartado."), "success")
+    if work.error:
+        flash(_("No se pudo descartar: %(why)s", why=explain(work.error)), "error")
+    else:
+        flash(_("Contacto descartado."), "success")
     return redirect(url_for("contacts.unmatched"))
 
 
 def explain(exc: Exception) -> str:
     """A Spanish reason for a refused queue action, with the technical detail after it."""
-    detail = exc.message if isinstance(exc, ChatwootError) else str(exc)
+    detail = exc.message if isinstance(exc, ChatwootError | DatabaseBusy) else str(exc)
+    if isinstance(exc, DatabaseBusy):
+        return _("la base de datos está ocupada; intenta de nuevo en unos segundos (%(detail)s).", detail=detail)
     if isinstance(exc, ChatwootConfigError):
         return _("Chatwoot no está configurado para este salón; revisa Configuración (%(detail)s).", detail=detail)
     if isinstance(exc, ChatwootError):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request
+from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
 from app.services.clients.search import search_clients
 from app.services.notifications.templates import TemplateError
-from app.services.notifications.test_message import compose, send_test, tenant_client
+from app.services.notifications.test_message import compose, queue_test, send_status, tenant_client
+from app.transactions import unit_of_work
 from app.web.messages.forms import TestMessageForm
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 
@@ -66,6 +67,21 @@ def send():
     client = tenant_client(g.tenant, form.client_id.data)
     if form.client_id.data and client is None:
         abort(404)
-    outcome = send_test(g.tenant, current_user, client.phone if client else form.phone.data.strip(), text)
-    db.session.commit()
-    return _page(form, outcome=outcome)
+    with unit_of_work() as work:  # stored and queued; the worker talks to Chatwoot, the page polls the row
+        row = queue_test(g.tenant, current_user, client, form.phone.data, text)
+    if work.error:
+        return _page(form, 503, busy=_("La base de datos está ocupada; no se guardó el mensaje. Intenta de nuevo."))
+    return redirect(url_for("messages.sent", notification_id=row.id), 303)  # a reload never sends it twice
+
+
+@bp.get("/sent/<notification_id>")
+def sent(notification_id: str):
+    """How a queued test message is doing; the partial polls itself while it is pending."""
+    status = send_status(g.tenant, notification_id)
+    if status is None:
+        abort(404)
+    if is_htmx():
+        return render_template("messages/_sent.html", sent=status)
+    form = TestMessageForm(formdata=None, data={"client_id": status.notification.client_id or "",
+                                                "phone": status.notification.to_phone or ""})
+    return _page(form, sent=status)
