@@ -90,6 +90,9 @@ def resolve_settings(tenant_id: str, changes: dict[str, str | None] | None = Non
         candidates = ((SOURCE_SETTINGS, own),
                       (SOURCE_CONFIG, _value(config, config_col, secret)),
                       (SOURCE_ENV, current_app.config.get(env_name)))
+        if name == "api_token" and sources["api_url"]:
+            # The token comes from the source that supplied the URL: never sent to another source's URL.
+            candidates = tuple((s, v) for s, v in candidates if s == sources["api_url"])
         values[name], sources[name] = next(((v, s) for s, v in candidates if v), (None, None))
         if values[name] is _UNREADABLE:  # never fall through to another source's token
             values[name] = None

@@ -34,10 +34,23 @@ def test_each_field_comes_from_the_first_source_that_has_it(app, tenant):
     app.config.update(CHATWOOT_ACCOUNT_ID="9", CHATWOOT_INBOX_ID="12", CHATWOOT_API_URL="https://env.example.com")
     db.session.commit()
     resolved = resolve_settings(tenant.id)
+    # The token comes with the URL (chatwoot_configs), never from another source (INTERFACES §2).
     assert (resolved.api_token, resolved.api_url, resolved.account_id, resolved.inbox_id) == (
-        "tok-settings", "https://chat.example.com", "3", "12")
-    assert resolved.sources == {"api_token": SOURCE_SETTINGS, "api_url": SOURCE_CONFIG,
+        "tok-config", "https://chat.example.com", "3", "12")
+    assert resolved.sources == {"api_token": SOURCE_CONFIG, "api_url": SOURCE_CONFIG,
                                 "account_id": SOURCE_CONFIG, "inbox_id": SOURCE_ENV}
+
+
+def test_a_token_is_never_paired_with_another_sources_url(app, tenant):
+    settings, _config = rows(tenant)
+    settings.chatwoot_api_token = "tok-settings"
+    settings.chatwoot_account_id = "1"
+    app.config.update(CHATWOOT_API_URL="https://somewhere-else.example.com")
+    db.session.commit()
+    resolved = resolve_settings(tenant.id)
+    assert resolved.api_url == "https://somewhere-else.example.com" and resolved.api_token is None
+    with pytest.raises(ChatwootConfigError, match="api_token"):
+        require_settings(tenant.id)
 
 
 def test_blank_values_fall_through_and_nothing_set_reports_no_source(app, tenant):
