@@ -130,6 +130,10 @@ def sync_and_watch_the_bar(page: Page, chatwoot) -> None:
     page.on("request", lambda request: polls.append(request.url) if "/progress" in request.url else None)
     page.wait_for_timeout(2500)
     assert polls == [], "the finished bar must stop polling"
+    history = page.locator("#sync-history")  # swapped with the card, without a reload
+    expect(history).to_contain_text("Terminada")
+    expect(history).not_to_contain_text("En cola")
+    expect(history).to_contain_text(f"{SYNCED_CLIENTS} / {SYNCED_CLIENTS}")
     page.reload()
     expect(page.locator("#sync-history")).to_contain_text("Terminada")
 

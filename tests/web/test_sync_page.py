@@ -1,5 +1,6 @@
 """Sync page: start, a progress bar that polls only while the run is active, cancel, history with errors."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -52,6 +53,11 @@ def test_start_poll_and_finish(admin, admin_user, wired_tenant, chatwoot):
     finished = admin.get(f"/t/uno/sync/{run.id}/progress", headers=HX).text
     assert "hx-trigger" not in finished and "Terminada" in finished
     assert "Sincronizados 20 de 20" in finished and 'max="20" value="20"' in finished
+    # The history row is swapped with the card, so it never says "En cola" while the card says "Terminada".
+    oob = re.search(rf'<td id="run-{run.id}-status" hx-swap-oob="true">(.*?)</td>', finished, re.S)
+    assert oob and "Terminada" in oob.group(1)
+    assert f'<td id="run-{run.id}-progress" hx-swap-oob="true">20 / 20</td>' in finished
+    assert f'<td id="run-{run.id}-status">' in admin.get("/t/uno/sync/").text  # the row the swap targets
     history = admin.get("/t/uno/sync/").text
     assert "Iniciar sincronización" in history and admin_user.email in history
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "sync.start")).actor == admin_user.email
