@@ -73,6 +73,9 @@ def test_invalid_credentials_answer_422_keep_what_was_typed_and_the_other_sectio
     assert response.status_code == 422
     assert "Escribe la dirección completa" in response.text and "Solo números" in response.text
     assert 'value="chat.example.com"' in response.text and 'value="tres"' in response.text
+    # The first field in error takes the focus, so the browser shows it instead of the top of the page.
+    invalid = re.findall(r'<input[^>]*aria-invalid="true"[^>]*>', response.text)
+    assert invalid and all("autofocus" in tag for tag in invalid) and 'name="api_url"' in invalid[0]
     assert 'value="3 h"' in response.text and 'value="22:00"' in response.text  # another section, as stored
     assert TOKEN not in response.text
     s, _ = rows(tenant)
