@@ -79,6 +79,53 @@ REASONS: list[tuple[re.Pattern[str], LazyString]] = [(re.compile(pattern), messa
     (r"^Chatwoot could not find the record \((?P<status>\d+)\): (?P<detail>.*)$",
      _l("Chatwoot no encontró el registro (%(status)s): %(detail)s")),
     (r"^Chatwoot error \((?P<status>\w+)\): (?P<detail>.*)$", _l("Error de Chatwoot (%(status)s): %(detail)s")),
+    # The connection check (app/services/settings/health.py).
+    (r"^Connected to Chatwoot account (?P<account>\S+) as (?P<user>.*) \((?P<role>[^()]*)\); "
+     r"inbox (?P<inbox>\S+) is “(?P<name>.*)” \((?P<channel>[^()]*)\)\.$",
+     _l("Conectado a la cuenta %(account)s de Chatwoot como %(user)s (%(role)s); la bandeja %(inbox)s es "
+        "«%(name)s» (%(channel)s).")),
+    (r"^This is an agent-bot token: ", _l("Es un token de agente bot: los contactos y la sincronización necesitan "
+                                         "el token de acceso de un usuario (Chatwoot → Ajustes del perfil → "
+                                         "Token de acceso).")),
+    (r"^(?P<detail>.*): Chatwoot did not accept the API access token\.$",
+     _l("%(detail)s: Chatwoot no aceptó el token de acceso.")),
+    (r"^No Chatwoot API at (?P<url>\S+) \(404 on /api/v1/profile\)",
+     _l("No hay API de Chatwoot en %(url)s (404 en /api/v1/profile): usa la dirección de la instalación de "
+        "Chatwoot.")),
+    (r"^The token's user \((?P<user>.*)\) is not a member of Chatwoot account (?P<account>\S+)\.$",
+     _l("El usuario del token (%(user)s) no es miembro de la cuenta %(account)s de Chatwoot.")),
+    (r"^Inbox (?P<inbox>\S+) not found in account (?P<account>\S+)\. ?(?P<detail>.*)$",
+     _l("La bandeja %(inbox)s no existe en la cuenta %(account)s. %(detail)s")),
+    (r"^Inboxes this token can use: (?P<inboxes>.*)\.$", _l("Bandejas que este token puede usar: %(inboxes)s.")),
+    (r"^The token sees no inbox in this account\.$", _l("El token no ve ninguna bandeja en esta cuenta.")),
+    (r"^The token's user is not a member of inbox (?P<inbox>\S+): ",
+     _l("El usuario del token no es miembro de la bandeja %(inbox)s: un administrador debe agregarlo a la "
+        "bandeja, o usa el token de un administrador.")),
+    (r"^Chatwoot is rate limiting this account \(429\)",
+     _l("Chatwoot está limitando las solicitudes de esta cuenta (429); inténtalo en un minuto.")),
+    (r"^Chatwoot is unreachable at (?P<url>\S+): (?P<detail>.*?)\.?$",
+     _l("No se puede contactar a Chatwoot en %(url)s: %(detail)s.")),
+    (r"^Chatwoot answered with an error: (?P<detail>.*)$", _l("Chatwoot respondió con un error: %(detail)s")),
+    # Refused credential saves (app/services/settings/credentials.py).
+    (r"^A new Chatwoot address needs its token: ",
+     _l("Una dirección nueva de Chatwoot necesita su token: escribe también el token de acceso (el token guardado "
+        "nunca se envía a otro servidor).")),
+    (r"^Chatwoot account (?P<account>\S+) cannot be checked without the API URL and the token",
+     _l("La cuenta %(account)s de Chatwoot no se puede comprobar sin la URL de la API y el token: escribe los "
+        "tres juntos.")),
+    (r"^The token's user \((?P<user>.*)\) is not a member of Chatwoot account (?P<account>\S+): only a token",
+     _l("El usuario del token (%(user)s) no es miembro de la cuenta %(account)s de Chatwoot: solo un token de esa "
+        "cuenta puede reclamarla.")),
+    (r"^Chatwoot did not accept the API access token \((?P<detail>.*)\)\.$",
+     _l("Chatwoot no aceptó el token de acceso (%(detail)s).")),
+    (r"^Chatwoot did not answer within (?P<seconds>\S+) s, so the account could not be checked\.$",
+     _l("Chatwoot no respondió en %(seconds)s s, así que no se pudo comprobar la cuenta.")),
+    (r"^Chatwoot is unreachable at (?P<url>\S+) \((?P<detail>.*)\), so the account could not be checked\.$",
+     _l("No se puede contactar a Chatwoot en %(url)s (%(detail)s), así que no se pudo comprobar la cuenta.")),
+    (r"^Chatwoot could not confirm the account: (?P<detail>.*)$",
+     _l("Chatwoot no pudo confirmar la cuenta: %(detail)s")),
+    (r"^Chatwoot settings incomplete: missing (?P<fields>.*)$",
+     _l("Faltan datos de Chatwoot: %(fields)s")),
 ]]
 
 

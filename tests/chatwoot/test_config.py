@@ -10,7 +10,6 @@ from app.chatwoot.errors import ChatwootConfigError
 from app.chatwoot.settings import (
     SOURCE_CONFIG,
     SOURCE_ENV,
-    SOURCE_SETTINGS,
     require_settings,
     resolve_settings,
     update_credentials,

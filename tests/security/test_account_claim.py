@@ -61,7 +61,7 @@ def test_claiming_the_victims_account_with_the_attackers_token_is_refused(app, s
                                                                 token=ATTACKER_TOKEN))
     assert response.status_code == 422
     assert "No se guardó" in response.text
-    assert "The token&#39;s user (Atacante) is not a member of Chatwoot account 1" in response.text
+    assert "El usuario del token (Atacante) no es miembro de la cuenta 1 de Chatwoot" in response.text
     mine = own_settings(tenant)
     assert (mine.chatwoot_api_url, mine.chatwoot_account_id, mine.chatwoot_inbox_id, mine.chatwoot_api_token) == (
         None, None, None, None)
@@ -74,7 +74,7 @@ def test_switching_only_the_account_id_to_the_victims_is_refused(app, staff, ten
     own = staff.post("/t/uno/settings/credentials", claim(chatwoot.url, attacker_account, token=ATTACKER_TOKEN))
     assert own.status_code == 302  # the attacker's own account is proven and saved
     response = staff.post("/t/uno/settings/credentials", claim(chatwoot.url, ACCOUNT_ID))
-    assert response.status_code == 422 and "is not a member of Chatwoot account 1" in response.text
+    assert response.status_code == 422 and "no es miembro de la cuenta 1 de Chatwoot" in response.text
     mine = own_settings(tenant)
     assert mine.chatwoot_account_id == "2" and reveal(mine.chatwoot_api_token) == ATTACKER_TOKEN
     victims_delivery_lands_with_the_victim(app.test_client(), victim)  # not 404 ambiguous_account
@@ -82,7 +82,7 @@ def test_switching_only_the_account_id_to_the_victims_is_refused(app, staff, ten
 
 def test_claiming_an_account_without_any_token_is_refused(staff, tenant, victim, chatwoot):
     response = staff.post("/t/uno/settings/credentials", claim("", ACCOUNT_ID))
-    assert response.status_code == 422 and "cannot be checked without the API URL and the token" in response.text
+    assert response.status_code == 422 and "no se puede comprobar sin la URL de la API y el token" in response.text
     assert own_settings(tenant).chatwoot_account_id is None
 
 
@@ -100,7 +100,7 @@ def test_no_answer_in_time_refuses_the_save(app, staff, tenant, chatwoot):
     chatwoot.sim.set_latency(0.8, path_contains="/profile")
     response = staff.post("/t/uno/settings/credentials", claim(chatwoot.url, ACCOUNT_ID, token=ADMIN_TOKEN))
     assert response.status_code == 422
-    assert "Chatwoot did not answer within 0.3 s, so the account could not be checked" in response.text
+    assert "Chatwoot no respondió en 0.3 s, así que no se pudo comprobar la cuenta" in response.text
     time.sleep(0.8)  # the simulator logs a request once it has answered it
     assert chatwoot.sim.count("GET", "/profile") == 1  # one call, no retries
     assert own_settings(tenant).chatwoot_api_token is None

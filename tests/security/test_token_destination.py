@@ -47,7 +47,7 @@ def test_a_new_url_without_the_token_is_refused_and_the_check_stays_with_the_con
     url = listener.url if host == "LISTENER" else host.replace("PORT", str(listener.server.server_port))
     response = staff.post("/t/uno/settings/credentials", {"api_url": url, "account_id": str(ACCOUNT_ID),
                                                           "inbox_id": str(chatwoot.api_inbox_id), "token": ""})
-    assert response.status_code == 422 and "A new Chatwoot address needs its token" in response.text
+    assert response.status_code == 422 and "Una dirección nueva de Chatwoot necesita su token" in response.text
     assert own_settings(wired_tenant).chatwoot_api_url == chatwoot.url
     check = staff.post("/t/uno/settings/check", headers=HX)
     assert "Conexión correcta" in check.text

@@ -61,7 +61,7 @@ def test_an_empty_token_field_keeps_the_stored_token(admin, tenant, member):
     s, _ = rows(tenant)
     assert s.chatwoot_inbox_id == "8" and reveal(s.chatwoot_api_token) == TOKEN
     moved = admin.post("/t/uno/settings/credentials", credentials(url="https://other.example.com", account="1"))
-    assert moved.status_code == 422 and "A new Chatwoot address needs its token" in moved.text
+    assert moved.status_code == 422 and "Una dirección nueva de Chatwoot necesita su token" in moved.text
     s, _ = rows(tenant)
     assert s.chatwoot_api_url == member.url and reveal(s.chatwoot_api_token) == TOKEN
 
@@ -121,15 +121,16 @@ def test_test_connection_shows_inbox_name_and_channel_type(admin, wired_tenant):
 def test_test_connection_names_the_exact_problem(admin, wired_tenant, chatwoot):
     admin.post("/t/uno/settings/credentials", credentials(url=chatwoot.url, account=str(ACCOUNT_ID), inbox="999"))
     partial = admin.post("/t/uno/settings/check", headers=HX)
-    assert "No se pudo conectar" in partial.text and "Inbox 999 not found" in partial.text
+    assert "No se pudo conectar" in partial.text and "La bandeja 999 no existe en la cuenta" in partial.text
+    assert "Bandejas que este token puede usar" in partial.text
     refused = admin.post("/t/uno/settings/credentials", credentials(url=chatwoot.url, account=str(ACCOUNT_ID),
                                                                     inbox=str(chatwoot.api_inbox_id),
                                                                     token="wrong-token"))
-    assert refused.status_code == 422 and "Chatwoot did not accept the API access token" in refused.text
+    assert refused.status_code == 422 and "Chatwoot no aceptó el token de acceso" in refused.text
     db.session.execute(text("UPDATE notification_settings SET chatwoot_api_token = 'wrong-token'"))
     db.session.commit()
     partial = admin.post("/t/uno/settings/check", headers=HX)
-    assert "No se pudo conectar" in partial.text and "access token" in partial.text
+    assert "No se pudo conectar" in partial.text and "token de acceso" in partial.text
     assert "wrong-token" not in partial.text and ADMIN_TOKEN not in partial.text
 
 
@@ -139,7 +140,7 @@ def test_test_connection_never_waits_out_a_rate_limit_or_retries(admin, wired_te
     started = time.monotonic()
     partial = admin.post("/t/uno/settings/check", headers=HX)
     assert time.monotonic() - started < 2 and chatwoot.sim.count() == 1
-    assert "No se pudo conectar" in partial.text and "rate limiting" in partial.text
+    assert "No se pudo conectar" in partial.text and "limitando las solicitudes" in partial.text
     _, c = rows(wired_tenant)
     assert c.last_check_ok is False and "429" in c.last_check_message
 

@@ -11,6 +11,7 @@ from app.services.settings import tenant_settings as service
 from app.services.settings.credentials import ClaimRefused
 from app.services.settings.health import live_check, record_check
 from app.transactions import unit_of_work
+from app.web.labels import reason_label
 from app.web.settings import bp
 from app.web.settings.forms import CredentialsForm, TogglesForm, WebhookSecretForm, WidgetForm
 from app.web.settings.page import invalid, refused, render_page, saved
@@ -35,7 +36,7 @@ def credentials():
                                          token=form.token.data)
     except ClaimRefused as exc:
         db.session.rollback()
-        return refused("credentials", form, _("No se guardó: %(reason)s", reason=exc.message))
+        return refused("credentials", form, _("No se guardó: %(reason)s", reason=reason_label(exc.message)))
     db.session.commit()
     if proof:
         return saved("credenciales", _("Credenciales guardadas: Chatwoot confirmó la cuenta %(account)s (%(role)s).",
@@ -63,7 +64,7 @@ def widget():
                             website_token=form.website_token.data)
     except service.SettingsRefused as exc:
         db.session.rollback()
-        return refused("widget", form, _("No se guardó: %(reason)s", reason=exc.message))
+        return refused("widget", form, _("No se guardó: %(reason)s", reason=reason_label(exc.message)))
     db.session.commit()
     return saved("widget")
 
