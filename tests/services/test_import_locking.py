@@ -148,7 +148,7 @@ def test_batches_commit_every_row_once(tmp_path, rows):
     with app_on(tmp_path, "sqlite:///" + str(tmp_path / "batches.db"), IMPORT_BATCH_ROWS=10) as app:
         result = app.test_cli_runner().invoke(args=["clients", "import", "uno", write_clients_csv(tmp_path, rows)])
         assert result.exit_code == 0 and f"created: {rows}  updated: 0  rejected: 0" in result.output
-        assert sorted(db.session.scalars(select(Client.id))) == sorted(f"cp-{n}" for n in range(rows))
+        assert sorted(db.session.scalars(select(Client.external_id))) == sorted(f"cp-{n}" for n in range(rows))
 
 
 def test_a_duplicate_in_a_later_batch_is_still_recognised(tmp_path):
