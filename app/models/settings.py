@@ -44,6 +44,8 @@ class ChatwootConfig(SecretColumnsMixin, IdMixin, TimestampMixin, Base):
     webhook_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_webhook_token)
     accept_unsigned_webhooks: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_create_clients: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Agents' name/email edits in Chatwoot update the linked client (INTERFACES §9); off by default.
+    accept_contact_edits: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last live credential check ("Test connection" / flask chatwoot check).
     last_check_at: Mapped[datetime | None]
     last_check_ok: Mapped[bool | None] = mapped_column(Boolean)
