@@ -274,6 +274,17 @@ class ChatwootClient:
         data = self._request("GET", f"/conversations/{conversation_id}/messages")
         return [Message.from_api(m) for m in data.get("payload", [])]
 
+    def list_agents(self) -> list[dict]:
+        """The account's agents: id, name, available_name, email, role, availability_status."""
+        data = self._request("GET", "/agents")
+        return data if isinstance(data, list) else []
+
+    def assign_conversation(self, conversation_id: str | int, *, assignee_id: int | None = None,
+                            team_id: int | None = None) -> dict | None:
+        """Assign to an agent (or, given only team_id, a team); Chatwoot answers the assignee or null."""
+        body = {"assignee_id": assignee_id} if assignee_id is not None else {"team_id": team_id}
+        return self._request("POST", f"/conversations/{conversation_id}/assignments", json=body)
+
     def list_attribute_definitions(self) -> list[dict]:
         data = self._request("GET", "/custom_attribute_definitions", params={"attribute_model": "contact_attribute"})
         return data if isinstance(data, list) else []

@@ -11,7 +11,7 @@ from .errors import NOT_AUTHORIZED, not_found, unauthorized
 from .formats import iso_ms, ruby_int
 from .records import Inbox, User
 from .settings import create_definition, definition_json, definitions_of, save_webhook, webhook_json
-from .views import inbox_json
+from .views import assignee_json, inbox_json
 from .web import Ctx, account_endpoint, authenticate, current_sim, request_params
 
 account_routes = Blueprint("sim_account", __name__)
@@ -69,6 +69,14 @@ def show_inbox(ctx: Ctx, inbox_id: str) -> dict[str, Any]:
     if not visible(ctx, inbox):
         raise unauthorized(NOT_AUTHORIZED)
     return inbox_json(inbox, ctx.user.is_admin)
+
+
+@account_endpoint(account_routes, "/agents")
+def list_agents(ctx: Ctx) -> list[dict[str, Any]]:
+    """The account's users (never its bots), as a bare array in id order; any member may list them."""
+    members = sorted((user for user in ctx.sim.db.users.values()
+                      if ctx.account.id in user.account_ids and not user.is_bot), key=lambda user: user.id)
+    return [assignee_json(user, ctx.account.id) for user in members]
 
 
 @account_endpoint(account_routes, "/custom_attribute_definitions")
