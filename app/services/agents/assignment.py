@@ -118,3 +118,24 @@ def map_stylist(tenant: Tenant, staff_name: str, agent_id: int | None, by: User 
 def stylist_mappings(tenant_id: str) -> list[StylistAgent]:
     return list(db.session.scalars(select(StylistAgent).where(StylistAgent.tenant_id == tenant_id)
                                    .order_by(StylistAgent.staff_name)))
+
+
+def known_stylists(tenant_id: str) -> list[str]:
+    """Every staff name of the tenant's appointments and mappings, sorted."""
+    booked = db.session.scalars(select(Appointment.staff_name).where(
+        Appointment.tenant_id == tenant_id, Appointment.staff_name != "").distinct())
+    return sorted({name.strip() for name in booked} | {m.staff_name for m in stylist_mappings(tenant_id)})
+
+
+def save_agent_settings(tenant: Tenant, user: User, mapping: dict[str, int | None],
+                        default_agent_id: int | None) -> None:
+    """Configuración: the stylists' agents and the default agent, each change audited."""
+    current = {m.staff_name: m.agent_id for m in stylist_mappings(tenant.id)}
+    for staff_name, agent_id in mapping.items():
+        if current.get(staff_name) != agent_id:
+            map_stylist(tenant, staff_name, agent_id, user)
+    config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == tenant.id))
+    if config.default_agent_id != default_agent_id:
+        record("chatwoot.default_agent", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,
+               before=config.default_agent_id, after=default_agent_id)
+        config.default_agent_id = default_agent_id
