@@ -285,6 +285,19 @@ class ChatwootClient:
         body = {"assignee_id": assignee_id} if assignee_id is not None else {"team_id": team_id}
         return self._request("POST", f"/conversations/{conversation_id}/assignments", json=body)
 
+    def list_canned_responses(self) -> list[dict]:
+        data = self._request("GET", "/canned_responses")
+        return data if isinstance(data, list) else []
+
+    def create_canned_response(self, short_code: str, content: str) -> dict:
+        return self._request("POST", "/canned_responses", json={"short_code": short_code, "content": content})
+
+    def update_canned_response(self, canned_id: str | int, content: str) -> dict:
+        return self._request("PATCH", f"/canned_responses/{canned_id}", json={"content": content})
+
+    def delete_canned_response(self, canned_id: str | int) -> None:
+        self._request("DELETE", f"/canned_responses/{canned_id}")
+
     def list_attribute_definitions(self) -> list[dict]:
         data = self._request("GET", "/custom_attribute_definitions", params={"attribute_model": "contact_attribute"})
         return data if isinstance(data, list) else []

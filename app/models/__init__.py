@@ -1,6 +1,6 @@
 """All models, importable from one place."""
 
-from app.models.agents import ConversationAssignment, StylistAgent
+from app.models.agents import ConversationAssignment, QuickReply, StylistAgent
 from app.models.api_key import ApiKey
 from app.models.appointment import Appointment
 from app.models.audit import AuditLog
@@ -48,6 +48,7 @@ __all__ = [
     "NotificationStatus",
     "NotificationTemplate",
     "NotificationType",
+    "QuickReply",
     "Role",
     "StylistAgent",
     "SyncRun",

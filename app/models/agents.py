@@ -35,3 +35,15 @@ class ConversationAssignment(IdMixin, Base):
     agent_id: Mapped[int | None] = mapped_column(Integer)
     team_id: Mapped[int | None] = mapped_column(Integer)
     assigned_at: Mapped[datetime | None]
+
+
+class QuickReply(IdMixin, TimestampMixin, Base):
+    """One of our message templates published as a Chatwoot canned response (only these are ours to edit)."""
+
+    __repr_columns__ = ("short_code", "canned_response_id")
+    __tablename__ = "quick_replies"
+    __table_args__ = (UniqueConstraint("tenant_id", "short_code"),)
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    short_code: Mapped[str] = mapped_column(String(60))
+    canned_response_id: Mapped[int] = mapped_column(Integer)

@@ -8,7 +8,7 @@ Every change to a linked client or its appointments marks `clients.attributes_du
 the latest state once it is due and clears it. Existing clients start with nothing owed.
 `chatwoot_configs.accept_contact_edits` lets agents' name/email edits flow back; off for everyone.
 Stylists map to agents (`stylist_agents`), with a default agent or team per tenant; `conversation_assignments`
-keeps one assignment call per conversation.
+keeps one assignment call per conversation; `quick_replies` remembers which canned responses are ours.
 """
 
 import sqlalchemy as sa
@@ -57,9 +57,23 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "conversation_id",
                             name=op.f("uq_conversation_assignments_tenant_id_conversation_id")),
     )
+    op.create_table(
+        "quick_replies",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("tenant_id", sa.String(length=40), nullable=False),
+        sa.Column("short_code", sa.String(length=60), nullable=False),
+        sa.Column("canned_response_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_quick_replies_tenant_id_tenants"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quick_replies")),
+        sa.UniqueConstraint("tenant_id", "short_code", name=op.f("uq_quick_replies_tenant_id_short_code")),
+    )
 
 
 def downgrade():
+    op.drop_table("quick_replies")
     op.drop_table("conversation_assignments")
     op.drop_table("stylist_agents")
     with op.batch_alter_table("chatwoot_configs", schema=None) as batch_op:
