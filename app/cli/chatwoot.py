@@ -19,6 +19,7 @@ from app.models import Client, SyncStatus, Tenant
 from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.agents.assignment import map_stylist
+from app.services.agents.panel import panel_url
 from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
 from app.services.settings.credentials import ClaimRefused, configure_credentials
@@ -190,6 +191,20 @@ def assign_stylist(tenant, staff_name, agent_id, clear):
         fail(str(exc))
     db.session.commit()
     click.echo(f"{staff_name.strip()}: " + ("no agent" if clear else f"agent {agent_id}"))
+
+
+@chatwoot_group.command("panel-url")
+@click.argument("tenant")
+@click.option("--rotate", is_flag=True, help="Make a new URL; the old one stops working at once")
+@with_appcontext
+def panel_url_command(tenant, rotate):
+    """Print the salon's Dashboard App URL to add in Chatwoot (Settings → Integrations → Dashboard apps)."""
+    row = _tenant(tenant)
+    url = panel_url(row, rotate=rotate)
+    if rotate:
+        audit(row.id, "settings.panel_token_rotated", "cli", object_type="tenant", object_id=row.id)
+    db.session.commit()
+    click.echo(url)
 
 
 @chatwoot_group.group("simulator", invoke_without_command=True)

@@ -49,6 +49,8 @@ class ChatwootConfig(SecretColumnsMixin, IdMixin, TimestampMixin, Base):
     # Who takes a linked client's conversation when her stylist maps to no agent (INTERFACES §9).
     default_agent_id: Mapped[int | None] = mapped_column(Integer)
     default_team_id: Mapped[int | None] = mapped_column(Integer)
+    # The secret in the Dashboard App URL (/chatwoot/app/<panel_token>); rotating it retires the old URL.
+    panel_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Last live credential check ("Test connection" / flask chatwoot check).
     last_check_at: Mapped[datetime | None]
     last_check_ok: Mapped[bool | None] = mapped_column(Boolean)

@@ -29,6 +29,8 @@ def upgrade():
                                       nullable=False))
         batch_op.add_column(sa.Column("default_agent_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("default_team_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("panel_token", sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(op.f("uq_chatwoot_configs_panel_token"), ["panel_token"])
     op.create_table(
         "stylist_agents",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -77,6 +79,8 @@ def downgrade():
     op.drop_table("conversation_assignments")
     op.drop_table("stylist_agents")
     with op.batch_alter_table("chatwoot_configs", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("uq_chatwoot_configs_panel_token"), type_="unique")
+        batch_op.drop_column("panel_token")
         batch_op.drop_column("default_team_id")
         batch_op.drop_column("default_agent_id")
         batch_op.drop_column("accept_contact_edits")
