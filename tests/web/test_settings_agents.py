@@ -4,6 +4,7 @@ each stylist's agent and the default agent saved and audited."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -36,3 +37,16 @@ def test_agents_are_listed_and_stylists_mapped(admin, wired_tenant, chatwoot):
 def test_without_credentials_the_page_says_why(admin, tenant):
     page = admin.get("/t/uno/settings/agents").text
     assert "No se pudo leer la lista de agentes de Chatwoot" in page
+
+
+def test_the_panel_url_is_made_and_rotated_in_configuracion(admin, tenant):
+    assert 'id="panel-url"' not in admin.get("/t/uno/settings/agents").text
+    assert admin.post("/t/uno/settings/panel-url", {}).status_code == 302
+    page = admin.get("/t/uno/settings/agents").text
+    first = page.split('<code id="panel-url">', 1)[1].split("<", 1)[0]
+    assert "/chatwoot/app/" in first and "Aplicaciones del panel" in page
+    admin.post("/t/uno/settings/panel-url", {})
+    second = admin.get("/t/uno/settings/agents").text.split('<code id="panel-url">', 1)[1].split("<", 1)[0]
+    assert second != first
+    assert admin.http.get(urlsplit(first).path).status_code == 404
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "settings.panel_token_rotated")) is not None
