@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
 
-from app.extensions import db
+from app.extensions import csrf, db
 from app.security import framed_only_by
-from app.services.agents.panel import chatwoot_origin, panel_view, tenant_for_panel
+from app.services.agents.panel import chatwoot_origin, link_from_action, panel_view, tenant_for_panel
 
 bp = Blueprint("panel", __name__, url_prefix="/chatwoot/app")
+csrf.exempt(bp)  # no session to ride on: the one POST carries its own signed, single-purpose token
 
 
 def _framed(tenant, html: str):
@@ -36,5 +37,21 @@ def contact(token: str):
     view = panel_view(tenant, request.args.get("account_id"), request.args.get("contact_id"),
                       request.args.get("phone"))
     html = render_template("panel/contact.html", view=view, tenant=tenant)
+    db.session.rollback()  # read-only
+    return _framed(tenant, html)
+
+
+@bp.post("/<token>/link")
+def link(token: str):
+    """One click: link the likely client to the contact (the signed action token says which)."""
+    tenant = tenant_for_panel(token) or abort(404)
+    client = link_from_action(tenant, request.form.get("link_token", ""))
+    if client is None:
+        db.session.rollback()
+        abort(400)
+    account_id, contact_id = request.form.get("account_id"), client.chatwoot_contact_id
+    db.session.commit()
+    html = render_template("panel/contact.html", view=panel_view(tenant, account_id, contact_id, None),
+                           tenant=tenant)
     db.session.rollback()  # read-only
     return _framed(tenant, html)

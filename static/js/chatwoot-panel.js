@@ -24,6 +24,16 @@
       .then(function (html) { panel.innerHTML = html; });
   }
 
+  // The one-click link posts in the background, so the panel (and this script) stays in place.
+  panel.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "panel-link") { return; }
+    event.preventDefault();
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "omit" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { if (html) { panel.innerHTML = html; } });
+  });
+
   window.addEventListener("message", function (event) {
     if (!origin || event.origin !== origin || typeof event.data !== "string") { return; }
     var message;

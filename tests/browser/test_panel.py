@@ -112,3 +112,22 @@ def test_framed_from_another_origin_it_is_refused(live, page: Page, chatwoot_ori
     assert refusals, "Chromium reports the CSP refusal"
     ours = [f for f in page.frames if f != page.main_frame and "/chatwoot/app/" in f.url]
     assert all("Ana" not in f.content() and "panel" not in f.content() for f in ours)
+
+
+def test_an_unlinked_contact_is_linked_to_the_likely_client_in_one_click(live, page: Page, chatwoot_origin):
+    origin, html = chatwoot_origin
+    panel = set_up(live, origin)
+    with live.app.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "uno"))
+        make_client(tenant, "cp-eva", "+525599999999", "Eva", "Luna")
+    unlinked = context(ACCOUNT_ID)
+    unlinked["contact"] = {"id": 77, "name": "Eva", "phone_number": "+525599999999", "email": None}
+    html["body"] = PARENT % {"panel": panel, "context": json.dumps(unlinked)}
+    page.goto(origin)
+    frame = page.frame_locator("#app")
+    frame.get_by_role("button", name="Vincular con Eva Luna").click(timeout=15000)
+    expect(frame.locator("#panel-client h1")).to_have_text("Eva Luna", timeout=15000)
+    with live.app.app_context():
+        from app.models import Client
+
+        assert db.session.get(Client, "cp-eva").chatwoot_contact_id == "77"

@@ -49,4 +49,28 @@ def test_the_contact_fragment_shows_her_and_nothing_for_another_account(app, wir
     other = http.get(f"{base}?account_id=2&contact_id=41").text
     assert "Ana" not in other and "Tinte" not in other and 'id="panel-empty"' in other
     likely = http.get(f"{base}?account_id={ACCOUNT_ID}&contact_id=77&phone=%2B525512345678").text
-    assert 'id="panel-likely"' in likely and "Ana Ruiz" in likely and "Tinte" not in likely
+    assert 'id="panel-empty"' in likely and "Ana" not in likely, "a client linked elsewhere is not offered"
+
+
+def test_one_click_links_the_likely_client_with_a_signed_single_purpose_token(app, wired_tenant, other_tenant):
+    from sqlalchemy import select
+
+    from app.models import AuditLog, Client
+
+    make_client(wired_tenant, "cp-ana", "+525512345678", "Ana", "Ruiz")
+    base = "/chatwoot/app/" + panel_url(app).rsplit("/", 1)[-1]
+    http = app.test_client()
+    page = http.get(f"{base}/contact?account_id={ACCOUNT_ID}&contact_id=77&phone=%2B525512345678").text
+    action = page.split('name="link_token" value="', 1)[1].split('"', 1)[0]
+    assert http.post(f"{base}/link", data={"link_token": action + "x"}).status_code == 400
+    other = app.test_cli_runner().invoke(args=["chatwoot", "panel-url", "dos"]).output.strip().rsplit("/", 1)[-1]
+    assert http.post(f"/chatwoot/app/{other}/link", data={"link_token": action}).status_code == 400, "another tenant"
+
+    linked = http.post(f"{base}/link", data={"link_token": action, "account_id": str(ACCOUNT_ID)})
+    assert linked.status_code == 200 and 'id="panel-client"' in linked.text and "Ana Ruiz" in linked.text
+    db.session.expire_all()
+    client = db.session.scalar(select(Client).where(Client.tenant_id == wired_tenant.id))
+    assert client.chatwoot_contact_id == "77" and client.attributes_due_at is not None
+    audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "client.link"))
+    assert audit.actor == "chatwoot-panel" and audit.details["contact_id"] == "77"
+    assert http.post(f"{base}/link", data={"link_token": action}).status_code == 400, "used once"

@@ -11,11 +11,15 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.chatwoot.settings import app_base_url, resolve_settings
 from app.extensions import db
 from app.models import Appointment, ChatwootConfig, Client, Notification, Tenant, utcnow
+from app.services.attributes.freshness import mark_due
+from app.services.contacts.linking import link_client
 from app.services.contacts.matching import MatchReason, match_phone
 
 PAST_SHOWN = 5
@@ -56,6 +60,7 @@ class PanelView:
     past: list[Appointment] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     likely: Client | None = None
+    link_action: str | None = None
 
 
 def _appointments(client: Client) -> tuple[list[Appointment], list[Appointment]]:
@@ -75,8 +80,41 @@ def panel_view(tenant: Tenant, account_id: str | None, contact_id: str | None, p
                                                     Client.chatwoot_contact_id == str(contact_id)))
     if client is None:
         match = match_phone(phone, tenant.id, tenant.phone_region)
-        return PanelView(likely=match.client if match.reason == MatchReason.MATCHED else None)
+        likely = match.client if match.reason == MatchReason.MATCHED and not match.client.chatwoot_contact_id else None
+        return PanelView(likely=likely, link_action=link_action(tenant, contact_id, likely) if likely else None)
     upcoming, past = _appointments(client)
     notifications = db.session.scalars(select(Notification).where(Notification.client_id == client.id)
                                        .order_by(Notification.created_at.desc()).limit(NOTIFICATIONS_SHOWN))
     return PanelView(client, upcoming, past, list(notifications))
+
+
+# The panel has no session: its one write, linking the likely client, carries a signed token that names the
+# tenant, the contact and the client, and is good for nothing else (its own salt) and not for long.
+LINK_SALT = "chatwoot-panel-link"
+LINK_MAX_AGE = 30 * 60
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=LINK_SALT)
+
+
+def link_action(tenant: Tenant, contact_id: str, client: Client) -> str:
+    return _signer().dumps({"tenant": tenant.id, "contact": str(contact_id), "client": client.id})
+
+
+def link_from_action(tenant: Tenant, action: str) -> Client | None:
+    """Link the client the token names to its contact; None for a bad, stale or foreign token or a taken link."""
+    try:
+        data = _signer().loads(action or "", max_age=LINK_MAX_AGE)
+    except BadSignature:
+        return None
+    client = db.session.get(Client, data.get("client")) if data.get("tenant") == tenant.id else None
+    if client is None or client.tenant_id != tenant.id or client.chatwoot_contact_id:
+        return None
+    taken = db.session.scalar(select(Client.id).where(Client.tenant_id == tenant.id,
+                                                      Client.chatwoot_contact_id == data["contact"]))
+    if taken:
+        return None
+    link_client(None, client, data["contact"], actor="chatwoot-panel")
+    mark_due(client)  # the worker pushes her attributes to the contact
+    return client
