@@ -15,10 +15,19 @@ CSP = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def framed_only_by(response: Response, origin: str | None) -> Response:
+    """This one response may be framed by `origin` alone (a Chatwoot Dashboard App); no origin: by nobody."""
+    ancestors = origin or "'none'"
+    response.headers["Content-Security-Policy"] = CSP.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    response.framed_by = origin  # X-Frame-Options has no "this origin only": the CSP alone decides
+    return response
+
+
 def _set_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if getattr(response, "framed_by", None) is None:
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config.get("ENV_NAME") == "production":
         response.headers.setdefault("Strict-Transport-Security", HSTS)

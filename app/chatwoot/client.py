@@ -274,6 +274,30 @@ class ChatwootClient:
         data = self._request("GET", f"/conversations/{conversation_id}/messages")
         return [Message.from_api(m) for m in data.get("payload", [])]
 
+    def list_agents(self) -> list[dict]:
+        """The account's agents: id, name, available_name, email, role, availability_status."""
+        data = self._request("GET", "/agents")
+        return data if isinstance(data, list) else []
+
+    def assign_conversation(self, conversation_id: str | int, *, assignee_id: int | None = None,
+                            team_id: int | None = None) -> dict | None:
+        """Assign to an agent (or, given only team_id, a team); Chatwoot answers the assignee or null."""
+        body = {"assignee_id": assignee_id} if assignee_id is not None else {"team_id": team_id}
+        return self._request("POST", f"/conversations/{conversation_id}/assignments", json=body)
+
+    def list_canned_responses(self) -> list[dict]:
+        data = self._request("GET", "/canned_responses")
+        return data if isinstance(data, list) else []
+
+    def create_canned_response(self, short_code: str, content: str) -> dict:
+        return self._request("POST", "/canned_responses", json={"short_code": short_code, "content": content})
+
+    def update_canned_response(self, canned_id: str | int, content: str) -> dict:
+        return self._request("PATCH", f"/canned_responses/{canned_id}", json={"content": content})
+
+    def delete_canned_response(self, canned_id: str | int) -> None:
+        self._request("DELETE", f"/canned_responses/{canned_id}")
+
     def list_attribute_definitions(self) -> list[dict]:
         data = self._request("GET", "/custom_attribute_definitions", params={"attribute_model": "contact_attribute"})
         return data if isinstance(data, list) else []

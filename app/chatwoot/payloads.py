@@ -101,6 +101,12 @@ def conversation_id(payload: dict) -> str | None:
     return as_id(as_dict(payload.get("conversation")).get("id")) or as_id(payload.get("conversation_id"))
 
 
+def conversation_assigned(payload: dict) -> bool:
+    """Whether the message's conversation already has an agent (`assignee_id` or `meta.assignee`)."""
+    conversation = as_dict(payload.get("conversation"))
+    return bool(conversation.get("assignee_id") or as_dict(conversation.get("meta")).get("assignee"))
+
+
 def direction(payload: dict) -> str | None:
     """incoming / outgoing / template / activity, from the string or the integer message_type."""
     kind = payload.get("message_type")

@@ -18,6 +18,8 @@ from app.jobs.sync import run_sync
 from app.models import Client, SyncStatus, Tenant
 from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
+from app.services.agents.assignment import map_stylist
+from app.services.agents.panel import panel_url
 from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
 from app.services.settings.credentials import ClaimRefused, configure_credentials
@@ -169,6 +171,40 @@ def send_test(tenant, to, client_id, message):
         fail(result.error or "the message was not sent")
     click.echo(f"Sent: conversation {result.conversation_id}, message {result.message_id} "
                f"(contact {result.contact_id})")
+
+
+@chatwoot_group.command("assign-stylist")
+@click.argument("tenant")
+@click.argument("staff_name")
+@click.option("--agent-id", type=click.IntRange(min=1), help="The Chatwoot agent who takes her clients' conversations")
+@click.option("--clear", is_flag=True, help="Remove the stylist's agent")
+@with_appcontext
+def assign_stylist(tenant, staff_name, agent_id, clear):
+    """Map a CitaPlanner stylist (appointments.staff_name) to a Chatwoot agent."""
+    if (agent_id is None) == (not clear):
+        fail("give exactly one of --agent-id N or --clear")
+    row = _tenant(tenant)
+    try:
+        map_stylist(row, staff_name, None if clear else agent_id, "cli")
+    except ValueError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"{staff_name.strip()}: " + ("no agent" if clear else f"agent {agent_id}"))
+
+
+@chatwoot_group.command("panel-url")
+@click.argument("tenant")
+@click.option("--rotate", is_flag=True, help="Make a new URL; the old one stops working at once")
+@with_appcontext
+def panel_url_command(tenant, rotate):
+    """Print the salon's Dashboard App URL to add in Chatwoot (Settings → Integrations → Dashboard apps)."""
+    row = _tenant(tenant)
+    url = panel_url(row, rotate=rotate)
+    if rotate:
+        audit(row.id, "settings.panel_token_rotated", "cli", object_type="tenant", object_id=row.id)
+    db.session.commit()
+    click.echo(url)
 
 
 @chatwoot_group.group("simulator", invoke_without_command=True)

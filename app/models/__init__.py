@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 
+from app.models.agents import ConversationAssignment, QuickReply, StylistAgent
 from app.models.api_key import ApiKey
 from app.models.appointment import Appointment
 from app.models.audit import AuditLog
@@ -39,6 +40,7 @@ __all__ = [
     "ClientDeliveryLock",
     "ContactTask",
     "ContactTaskStatus",
+    "ConversationAssignment",
     "LoginFailure",
     "Notification",
     "NotificationChannel",
@@ -46,7 +48,9 @@ __all__ = [
     "NotificationStatus",
     "NotificationTemplate",
     "NotificationType",
+    "QuickReply",
     "Role",
+    "StylistAgent",
     "SyncRun",
     "SyncStatus",
     "Tenant",

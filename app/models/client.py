@@ -42,6 +42,8 @@ class Client(IdMixin, TimestampMixin, Base):
     # Hash of the custom attributes last pushed to Chatwoot: sync skips unchanged contacts.
     chatwoot_attributes_hash: Mapped[str | None] = mapped_column(String(64))
     chatwoot_linked_at: Mapped[datetime | None]
+    # When the contact's custom attributes are owed a push (debounced after the last change); None: up to date.
+    attributes_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="client", cascade="all, delete-orphan", passive_deletes=True

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -44,6 +44,13 @@ class ChatwootConfig(SecretColumnsMixin, IdMixin, TimestampMixin, Base):
     webhook_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_webhook_token)
     accept_unsigned_webhooks: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_create_clients: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Agents' name/email edits in Chatwoot update the linked client (INTERFACES §9); off by default.
+    accept_contact_edits: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who takes a linked client's conversation when her stylist maps to no agent (INTERFACES §9).
+    default_agent_id: Mapped[int | None] = mapped_column(Integer)
+    default_team_id: Mapped[int | None] = mapped_column(Integer)
+    # The secret in the Dashboard App URL (/chatwoot/app/<panel_token>); rotating it retires the old URL.
+    panel_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Last live credential check ("Test connection" / flask chatwoot check).
     last_check_at: Mapped[datetime | None]
     last_check_ok: Mapped[bool | None] = mapped_column(Boolean)

@@ -159,3 +159,13 @@ class AttributeDefinition:
     regex_pattern: str | None = None
     regex_cue: str | None = None
     default_value: Any = None
+
+
+@dataclass
+class CannedResponse:
+    id: int
+    account_id: int
+    short_code: str
+    content: str
+    created_at: float
+    updated_at: float

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from .canned import canned_json, canned_of, save_canned
 from .errors import NOT_AUTHORIZED, not_found, unauthorized
 from .formats import iso_ms, ruby_int
 from .records import Inbox, User
 from .settings import create_definition, definition_json, definitions_of, save_webhook, webhook_json
-from .views import inbox_json
+from .views import assignee_json, inbox_json
 from .web import Ctx, account_endpoint, authenticate, current_sim, request_params
 
 account_routes = Blueprint("sim_account", __name__)
@@ -69,6 +70,44 @@ def show_inbox(ctx: Ctx, inbox_id: str) -> dict[str, Any]:
     if not visible(ctx, inbox):
         raise unauthorized(NOT_AUTHORIZED)
     return inbox_json(inbox, ctx.user.is_admin)
+
+
+@account_endpoint(account_routes, "/agents")
+def list_agents(ctx: Ctx) -> list[dict[str, Any]]:
+    """The account's users (never its bots), as a bare array in id order; any member may list them."""
+    members = sorted((user for user in ctx.sim.db.users.values()
+                      if ctx.account.id in user.account_ids and not user.is_bot), key=lambda user: user.id)
+    return [assignee_json(user, ctx.account.id) for user in members]
+
+
+@account_endpoint(account_routes, "/canned_responses")
+def list_canned(ctx: Ctx) -> list[dict[str, Any]]:
+    """A bare array; `search` filters by short code, then content."""
+    return [canned_json(c) for c in canned_of(ctx.sim, ctx.account.id, request.args.get("search"))]
+
+
+@account_endpoint(account_routes, "/canned_responses", ("POST",))
+def create_canned(ctx: Ctx) -> dict[str, Any]:
+    return canned_json(save_canned(ctx.sim, ctx.account.id, request_params()))
+
+
+def _canned(ctx: Ctx, canned_id: str):
+    canned = ctx.sim.db.canned_responses.get(ruby_int(canned_id))
+    if canned is None or canned.account_id != ctx.account.id:
+        raise not_found()
+    return canned
+
+
+@account_endpoint(account_routes, "/canned_responses/<canned_id>", ("PATCH", "PUT"))
+def update_canned(ctx: Ctx, canned_id: str) -> dict[str, Any]:
+    return canned_json(save_canned(ctx.sim, ctx.account.id, request_params(), _canned(ctx, canned_id)))
+
+
+@account_endpoint(account_routes, "/canned_responses/<canned_id>", ("DELETE",))
+def delete_canned(ctx: Ctx, canned_id: str) -> tuple[str, int]:
+    """`head :ok`."""
+    del ctx.sim.db.canned_responses[_canned(ctx, canned_id).id]
+    return "", 200
 
 
 @account_endpoint(account_routes, "/custom_attribute_definitions")

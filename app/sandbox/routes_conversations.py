@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, jsonify, request
 
 from .conversations import authorize_inbox, create_conversation, sender_of, toggle_status
 from .errors import ApiError, RecordInvalid, not_found, unprocessable
 from .formats import iso_ms, ruby_int
 from .messages import create_message, deliver_to_channel, set_status
 from .records import API, Conversation, Message
-from .views import contact_push, conversation_json, message_json, user_push
+from .views import assignee_json, contact_push, conversation_json, message_json, user_push
 from .web import Ctx, account_endpoint, request_params
 
 conversation_routes = Blueprint("sim_conversations", __name__)
@@ -58,6 +58,21 @@ def replace_custom_attributes(ctx: Ctx, display_id: str) -> dict[str, Any]:
     replacement = dict(new) if isinstance(new, dict) else {}
     ctx.sim.change_conversation(conversation, {"custom_attributes": replacement})
     return {"custom_attributes": conversation.custom_attributes}
+
+
+@account_endpoint(conversation_routes, "/conversations/<display_id>/assignments", ("POST",), bots=True)
+def assign(ctx: Ctx, display_id: str) -> Response:
+    """`assignee_id` wins over `team_id`; an id that is no agent of the account unassigns and answers null.
+    The simulator has no teams, so a `team_id` alone is a 404, as Chatwoot answers for an unknown team."""
+    conversation = find_conversation(ctx, display_id)
+    params = request_params()
+    if "assignee_id" not in params:
+        raise not_found()
+    agent = ctx.sim.user_by_id(ruby_int(params.get("assignee_id")))
+    if agent is None or agent.is_bot or ctx.account.id not in agent.account_ids:
+        agent = None
+    ctx.sim.change_conversation(conversation, {"assignee_id": agent.id if agent else None})
+    return jsonify(assignee_json(agent, ctx.account.id) if agent else None)
 
 
 @account_endpoint(conversation_routes, "/conversations/<display_id>/messages")

@@ -17,6 +17,7 @@ from .records import (
     WHATSAPP,
     Account,
     AttributeDefinition,
+    CannedResponse,
     Contact,
     ContactInbox,
     Conversation,
@@ -57,6 +58,7 @@ class Tables:
     messages: dict[int, Message] = field(default_factory=dict)
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     attribute_definitions: dict[int, AttributeDefinition] = field(default_factory=dict)
+    canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
     # Highest id ever handed out per table, like a PostgreSQL sequence: a deleted (merged) contact's id is
     # never given again, so links stored elsewhere never point at another record.
     sequences: dict[str, int] = field(default_factory=dict)

@@ -9,13 +9,24 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .records import Account, AttributeDefinition, Contact, ContactInbox, Conversation, Inbox, Message, User, Webhook
+from .records import (
+    Account,
+    AttributeDefinition,
+    CannedResponse,
+    Contact,
+    ContactInbox,
+    Conversation,
+    Inbox,
+    Message,
+    User,
+    Webhook,
+)
 from .state import Tables
 
 FORMAT = 1
 # Tables keyed by their `id`; users (keyed by token) and conversations (keyed by account + display id) aside.
 BY_ID = {"accounts": Account, "inboxes": Inbox, "contacts": Contact, "webhooks": Webhook,
-         "attribute_definitions": AttributeDefinition}
+         "attribute_definitions": AttributeDefinition, "canned_responses": CannedResponse}
 
 
 class StateFileError(RuntimeError):

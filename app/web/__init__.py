@@ -66,6 +66,9 @@ def register_web(app: Flask) -> None:
 
     for page_bp in (settings_bp, sync_bp, messages_bp, admin_bp):
         app.register_blueprint(page_bp)
+    from app.web.panel import bp as panel_bp
+
+    app.register_blueprint(panel_bp)
     register_errors(app)
     # Browsers ask for /favicon.ico on pages that are not ours (raw JSON, files): answer with our icon.
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))

@@ -196,6 +196,15 @@ def test_toggles(admin, tenant):
     assert audits("settings.toggles")[-1].details["changed"]["chatwoot_enabled"] == [True, False]
 
 
+def test_chatwoot_edits_flowing_back_is_a_switch_off_by_default(admin, tenant):
+    page = admin.get("/t/uno/settings/").text
+    assert 'name="accept_contact_edits"' in page and "corrijan los agentes en Chatwoot" in page
+    assert rows(tenant)[1].accept_contact_edits is False
+    admin.post("/t/uno/settings/toggles", {"accept_contact_edits": "y"})
+    assert rows(tenant)[1].accept_contact_edits is True
+    assert audits("settings.toggles")[-1].details["changed"]["accept_contact_edits"] == [False, True]
+
+
 @pytest.mark.parametrize(("typed", "stored"), [("24 h, 2 h", "1440,120"), ("90 min; 1 hora", "90,60"),
                                                 ("30m, 2h, 30 min", "120,30"), ("", "")])
 def test_reminder_offsets_in_hours_or_minutes(admin, tenant, typed, stored):

@@ -240,8 +240,8 @@ def rotate_webhook_token(tenant: Tenant, user: User) -> str:
 
 
 def save_toggles(tenant: Tenant, user: User, *, chatwoot_enabled: bool, accept_unsigned: bool,
-                 auto_create: bool) -> None:
-    """The Chatwoot channel switch, unsigned deliveries and automatic client creation.
+                 auto_create: bool, accept_contact_edits: bool = False) -> None:
+    """The Chatwoot channel switch, unsigned deliveries, automatic client creation and edits flowing back.
 
     Only an administrator may turn on unsigned deliveries (SettingsRefused for staff, nothing written);
     anyone may turn them off.
@@ -250,7 +250,8 @@ def save_toggles(tenant: Tenant, user: User, *, chatwoot_enabled: bool, accept_u
     if accept_unsigned and not config.accept_unsigned_webhooks and not user.is_admin:
         raise SettingsRefused("Only an administrator may turn on unsigned webhook deliveries.")
     changed = _assign(settings, {"chatwoot_enabled": chatwoot_enabled})
-    changed |= _assign(config, {"accept_unsigned_webhooks": accept_unsigned, "auto_create_clients": auto_create})
+    changed |= _assign(config, {"accept_unsigned_webhooks": accept_unsigned, "auto_create_clients": auto_create,
+                                "accept_contact_edits": accept_contact_edits})
     _record(tenant, user, "settings.toggles", changed)
 
 

@@ -10,6 +10,7 @@ from app.services.clients.records import RecordError, upsert_client
 from app.services.contacts.linking import link_client
 from app.services.contacts.matching import MatchReason, PhoneMatch, match_phone
 from app.services.contacts.unmatched import find_unmatched, record_unmatched, resolve_by_match
+from app.services.webhooks.contact_edits import apply_contact_edits
 from app.services.webhooks.context import ACTOR, EventContext, clip, linked_client
 
 
@@ -62,13 +63,25 @@ def _queue(ctx: EventContext, contact: ContactInfo, match: PhoneMatch, message: 
                      conversation_id=conversation_id, seen_at=ctx.when, count_message=from_message)
 
 
+def _take_edits(ctx: EventContext, contact: ContactInfo | None) -> bool:
+    """A contact_updated of a linked contact: the agent's name/email edit, when the tenant accepts them."""
+    if contact is None or ctx.event.event != "contact_updated":
+        return False
+    client = linked_client(ctx.tenant_id, contact.id)
+    changes = apply_contact_edits(ctx, client, contact) if client is not None else {}
+    if changes:
+        ctx.log("contact_updated", client_id=client.id, contact_id=contact.id, status="client_updated")
+    return bool(changes)
+
+
 def on_contact_event(ctx: EventContext) -> str:
     """contact_created with a phone, or contact_updated whose phone changed: try to link it."""
     contact = wp.event_contact(ctx.payload)
+    edited = _take_edits(ctx, contact)
     phone_changed = ctx.event.event == "contact_updated" and "phone_number" in wp.changed_keys(ctx.payload)
     created_with_phone = ctx.event.event == "contact_created" and contact is not None and contact.phone
     if contact is None or not (phone_changed or created_with_phone):
-        return WebhookStatus.IGNORED
+        return WebhookStatus.DONE if edited else WebhookStatus.IGNORED
     client = linked_client(ctx.tenant_id, contact.id)
     if client is not None:
         # A linked contact is not matched again; staff see that its phone changed.

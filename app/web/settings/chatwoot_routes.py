@@ -93,7 +93,8 @@ def toggles():
         return invalid("toggles", form)
     try:
         service.save_toggles(g.tenant, current_user, chatwoot_enabled=form.chatwoot_enabled.data,
-                             accept_unsigned=form.accept_unsigned.data, auto_create=form.auto_create.data)
+                             accept_unsigned=form.accept_unsigned.data, auto_create=form.auto_create.data,
+                             accept_contact_edits=form.accept_contact_edits.data)
     except service.SettingsRefused:
         db.session.rollback()
         return refused("toggles", form, _("Solo un administrador puede aceptar webhooks sin firma."), 403)

@@ -63,6 +63,8 @@ class TogglesForm(SectionForm):
     chatwoot_enabled = BooleanField(_l("Canal Chatwoot activado (enviar notificaciones)"))
     accept_unsigned = BooleanField(_l("Aceptar webhooks sin firma en la URL general"))
     auto_create = BooleanField(_l("Crear clientes automáticamente desde contactos nuevos"))
+    accept_contact_edits = BooleanField(
+        _l("Copiar al cliente el nombre y el correo que corrijan los agentes en Chatwoot"))
 
 
 def parse_offset_text(text: str) -> list[int]:

@@ -54,7 +54,8 @@ def section_forms(state: SettingsState) -> dict:
         "webhook_secret": WebhookSecretForm(formdata=None),
         "toggles": TogglesForm(formdata=None, data={"chatwoot_enabled": s.chatwoot_enabled,
                                                     "accept_unsigned": c.accept_unsigned_webhooks,
-                                                    "auto_create": c.auto_create_clients}),
+                                                    "auto_create": c.auto_create_clients,
+                                                    "accept_contact_edits": c.accept_contact_edits}),
         "reminders": RemindersForm(formdata=None, data={
             "offsets": format_offsets(s.reminder_offsets_minutes), "quiet_start": s.quiet_hours_start,
             "quiet_end": s.quiet_hours_end, "send_confirmations": s.send_confirmations,
