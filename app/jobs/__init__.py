@@ -20,4 +20,4 @@ def ping(value: str) -> str:
     return value
 
 
-from app.jobs import contacts, notifications, sync, webhooks  # noqa: E402,F401  (register the tasks and their sweepers)
+from app.jobs import automations, contacts, notifications, sync, webhooks  # noqa: E402,F401  (register the tasks and their sweepers)

@@ -8,6 +8,7 @@ from app.chatwoot import payloads as wp
 from app.chatwoot.errors import ChatwootError
 from app.extensions import db
 from app.models import Notification, WebhookStatus
+from app.services.automations import answer_customer
 from app.services.webhooks.contacts import identify
 from app.services.webhooks.context import EventContext, clip, linked_client, message_logged
 from app.services.webhooks.receipts import advance_interactions, apply_message_status, is_tracked
@@ -40,6 +41,8 @@ def _incoming(ctx: EventContext) -> str:
             contact_id=contact.id if contact else None, conversation_id=wp.conversation_id(p),
             message_id=message_id, content=wp.content(p), phone=clip(contact.phone if contact else None, 40),
             status=clip(wp.message_status(p), 40))
+    answer_customer(ctx.tenant, client, conversation_id=wp.conversation_id(p), message_id=message_id,
+                    content=wp.content(p), at=ctx.when)
     return WebhookStatus.DONE
 
 

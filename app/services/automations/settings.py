@@ -1,0 +1,37 @@
+"""A tenant's automation settings and the default Spanish texts, so "on" answers out of the box."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AutomationSettings
+
+DEFAULT_TEXTS = {
+    "confirm_text": "¡Gracias, {{clientName}}! Tu cita del {{appointmentDate}} a las {{appointmentTime}} "
+                    "quedó confirmada. Te esperamos en {{salonName}}.",
+    "cancel_text": "Gracias por avisarnos, {{clientName}}. Registramos que quieres cancelar tu cita del "
+                   "{{appointmentDate}} a las {{appointmentTime}}; en breve te escribe alguien de {{salonName}}.",
+    "optout_text": "Listo, ya no te enviaremos promociones de {{salonName}}. Seguirás recibiendo los avisos de "
+                   "tus citas. Escribe ALTA si cambias de opinión.",
+    "optin_text": "¡Bienvenida de vuelta! Volverás a recibir las novedades de {{salonName}}.",
+    "out_of_hours_text": "Gracias por escribir a {{salonName}}. En este momento estamos cerrados; te respondemos "
+                         "a partir del {{nextOpening}}.",
+}
+TEXT_FIELDS = tuple(DEFAULT_TEXTS)
+
+
+def automation_settings(tenant_id: str) -> AutomationSettings:
+    """The tenant's row, created with the defaults (in the session, flushed by the caller's unit) if missing."""
+    row = db.session.scalar(select(AutomationSettings).where(AutomationSettings.tenant_id == tenant_id))
+    if row is None:
+        row = AutomationSettings(tenant_id=tenant_id, confirm_enabled=True, optout_enabled=True,
+                                 out_of_hours_enabled=False, schedule={}, closed_dates=[])
+        db.session.add(row)
+    return row
+
+
+def text_of(row: AutomationSettings, field: str) -> str:
+    """The tenant's own text, else the default."""
+    own = getattr(row, field)
+    return own if own and own.strip() else DEFAULT_TEXTS[field]
