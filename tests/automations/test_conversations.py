@@ -1,17 +1,14 @@
 """Automations end to end: the simulator's customer writes, its signed webhook reaches the served app, the
-worker answers in her conversation. The clock is frozen at a known salon hour (America/Mexico_City, UTC-6)."""
+worker answers in her conversation (see scenario.py for the frozen clock and the salon)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Appointment,
     AppointmentStatus,
     AutomationReply,
     ChatwootInteraction,
@@ -19,57 +16,13 @@ from app.models import (
     NotificationStatus,
     NotificationType,
 )
-from app.services.automations.settings import DEFAULT_TEXTS, automation_settings
+from app.services.automations.hours import is_open
+from app.services.automations.settings import DEFAULT_TEXTS, automation_settings, load_public_holidays
+from app.services.automations.text import normalize
 from app.services.notification_service import notification_service
-from tests.fixtures.notifications import make_appointment, make_client
-from tests.fixtures.webhooks import SECRET, URL, drain, served, wired_hooked
-
-__all__ = ["wired_hooked"]  # fixture used below
-ACCOUNT = 1
-PHONE = "+525512345678"
-MONDAY_11 = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)  # Monday 7 December 2026, 11:00 in Mexico City
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY_11, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def salon(app, clock, wired_hooked, chatwoot):
-    """María with an appointment tomorrow at 11:00 and the simulator's account webhook pointing at the app."""
-    client = make_client(wired_hooked, client_id="maria", phone=PHONE, first_name="María", last_name="López")
-    make_appointment(wired_hooked, client, MONDAY_11 + timedelta(days=1), appointment_id="appt-1",
-                     service_name="Corte")
-    with served(app) as base:
-        chatwoot.sim.add_webhook(ACCOUNT, base + URL, secret=SECRET)
-        yield wired_hooked
-
-
-def remind(appointment_id: str = "appt-1") -> None:
-    row = notification_service.send_notification(NotificationType.APPOINTMENT_REMINDER, "CHATWOOT", "maria",
-                                                 appointment_id=appointment_id, sync=True)
-    assert row.status == NotificationStatus.SENT
-
-
-def customer_writes(chatwoot, text: str):
-    """She writes on WhatsApp; the simulator delivers its signed webhooks; the worker runs."""
-    landed, deliveries = chatwoot.sim.customer_writes(ACCOUNT, PHONE, text)
-    assert deliveries and all(d.status == 200 for d in deliveries), [(d.event, d.status) for d in deliveries]
-    drain()
-    db.session.expire_all()
-    return landed
-
-
-def answers(chatwoot, conversation_id: int) -> list[str]:
-    """Our messages in her conversation, oldest first."""
-    return [m["content"] for m in chatwoot.sim.messages(ACCOUNT, conversation_id) if m["message_type"] == 1]
-
-
-def status(appointment_id: str = "appt-1") -> str:
-    db.session.expire_all()
-    return db.session.get(Appointment, appointment_id).status
+from tests.automations.scenario import ACCOUNT, MONDAY_11, answers, customer_writes, remind, status
+from tests.fixtures.notifications import make_appointment
+from tests.fixtures.webhooks import SECRET, drain
 
 
 def test_si_after_a_reminder_confirms_that_appointment_and_answers_once(salon, chatwoot):
@@ -152,3 +105,24 @@ def test_out_of_hours_is_off_until_the_salon_turns_it_on(salon, chatwoot, clock)
     landed = customer_writes(chatwoot, "Hola")
     assert answers(chatwoot, landed.conversation_id) == []
     assert DEFAULT_TEXTS["out_of_hours_text"]  # the text is ready for when it is on
+
+
+def test_a_public_holiday_loaded_for_mexico_is_closed_all_day(salon, chatwoot, clock):
+    split_shift(salon)
+    added = load_public_holidays(salon.id, "MX", 2026)
+    db.session.commit()
+    assert "2026-12-25" in added and "2026-09-16" in added
+    christmas_noon = datetime(2026, 12, 25, 18, 0, tzinfo=UTC)  # Friday 12:00, inside the morning shift
+    settings = automation_settings(salon.id)
+    assert not is_open(christmas_noon, salon.timezone, settings.schedule, settings.closed_dates)
+    assert is_open(christmas_noon - timedelta(days=1), salon.timezone, settings.schedule, settings.closed_dates)
+    clock.move_to(christmas_noon)
+    landed = customer_writes(chatwoot, "Hola")
+    assert answers(chatwoot, landed.conversation_id)[0].endswith("del lunes 28 de diciembre de 2026 a las 10:00.")
+    assert load_public_holidays(salon.id, "MX", 2026) == []  # loading twice adds nothing
+
+
+def test_the_customers_words_are_read_without_case_accents_punctuation_or_emoji():
+    assert normalize("¡Sí! ✅") == "si"
+    assert normalize("  CANCELAR   Suscripción!!  ") == "cancelar suscripcion"
+    assert normalize("👍 OK 👍") == "ok"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AutomationSettings
+from app.services.automations.hours import public_holidays
 
 DEFAULT_TEXTS = {
     "confirm_text": "¡Gracias, {{clientName}}! Tu cita del {{appointmentDate}} a las {{appointmentTime}} "
@@ -35,3 +36,12 @@ def text_of(row: AutomationSettings, field: str) -> str:
     """The tenant's own text, else the default."""
     own = getattr(row, field)
     return own if own and own.strip() else DEFAULT_TEXTS[field]
+
+
+def load_public_holidays(tenant_id: str, country: str, year: int) -> list[str]:
+    """Add the country's public holidays of `year` to the closed dates; returns the dates added."""
+    row = automation_settings(tenant_id)
+    known = set(row.closed_dates or [])
+    added = [day.isoformat() for day, _name in public_holidays(country, year) if day.isoformat() not in known]
+    row.closed_dates = sorted(known | set(added))  # a new list: the JSON column sees the change
+    return added
