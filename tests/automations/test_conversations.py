@@ -20,6 +20,7 @@ from app.services.automations.hours import is_open
 from app.services.automations.settings import DEFAULT_TEXTS, automation_settings, load_public_holidays
 from app.services.automations.text import normalize
 from app.services.notification_service import notification_service
+from app.services.settings.api_keys import create_api_key
 from tests.automations.scenario import ACCOUNT, MONDAY_11, answers, customer_writes, remind, status
 from tests.fixtures.notifications import make_appointment
 from tests.fixtures.webhooks import SECRET, drain
@@ -36,10 +37,14 @@ def test_si_after_a_reminder_confirms_that_appointment_and_answers_once(salon, c
     assert {"appointment_confirmed", "automation_reply"} <= set(logged)
 
 
-def test_two_marks_cancel_requested_and_never_cancels(salon, chatwoot):
+def test_two_marks_cancel_requested_and_never_cancels(app, salon, chatwoot):
     remind()
     landed = customer_writes(chatwoot, " 2 ")
     assert status() == AppointmentStatus.CANCEL_REQUESTED
+    _key, plaintext = create_api_key(salon, "CitaPlanner")
+    db.session.commit()
+    shown = app.test_client().get("/api/v1/appointments/appt-1", headers={"Authorization": f"Bearer {plaintext}"})
+    assert shown.status_code == 200 and shown.get_json()["status"] == "cancel_requested"
     assert answers(chatwoot, landed.conversation_id)[0].startswith("Gracias por avisarnos, María López.")
 
 
