@@ -62,3 +62,30 @@ def public_holidays(country: str, year: int) -> list[tuple[date, str]]:
     except NotImplementedError:
         found = holidays.country_holidays(country, years=year)
     return sorted(found.items())
+
+
+def parse_ranges(text: str | None) -> list[list[str]]:
+    """'10:00-14:00, 16:00-20:00' → [["10:00", "14:00"], ["16:00", "20:00"]]; ValueError names a bad range."""
+    ranges = []
+    for part in (text or "").replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        start, _sep, end = part.replace("–", "-").partition("-")
+        opens, closes = parse_clock(start), parse_clock(end)
+        if opens is None or closes is None or opens >= closes:
+            raise ValueError(part.strip())
+        ranges.append([opens.strftime("%H:%M"), closes.strftime("%H:%M")])
+    return sorted(ranges)
+
+
+def format_ranges(ranges: list[list[str]] | None) -> str:
+    return ", ".join(f"{start}-{end}" for start, end in ranges or [])
+
+
+def parse_dates(text: str | None) -> list[str]:
+    """One ISO date (2026-12-25) per line or comma; ValueError names the first that is not a date."""
+    found = set()
+    for part in (text or "").replace(",", "\n").splitlines():
+        if part.strip():
+            found.add(date.fromisoformat(part.strip()).isoformat())
+    return sorted(found)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AutomationSettings
+from app.models import AutomationSettings, Tenant, User
+from app.services.audit import record
 from app.services.automations.hours import public_holidays
 
 DEFAULT_TEXTS = {
@@ -45,3 +46,28 @@ def load_public_holidays(tenant_id: str, country: str, year: int) -> list[str]:
     added = [day.isoformat() for day, _name in public_holidays(country, year) if day.isoformat() not in known]
     row.closed_dates = sorted(known | set(added))  # a new list: the JSON column sees the change
     return added
+
+
+SWITCHES = ("confirm_enabled", "optout_enabled", "out_of_hours_enabled")
+
+
+def save_automation_settings(tenant: Tenant, user: User, *, switches: dict[str, bool], texts: dict[str, str | None],
+                             schedule: dict[str, list], closed_dates: list[str], callback_url: str | None,
+                             callback_secret: str | None) -> AutomationSettings:
+    """Store the section; a blank text returns to the default, a blank secret keeps the stored one."""
+    row = automation_settings(tenant.id)
+    for name in SWITCHES:
+        setattr(row, name, bool(switches.get(name)))
+    for name in TEXT_FIELDS:
+        text = (texts.get(name) or "").strip()
+        setattr(row, name, text if text and text != DEFAULT_TEXTS[name] else None)
+    row.schedule = {day: ranges for day, ranges in schedule.items() if ranges}
+    row.closed_dates = list(closed_dates)
+    row.callback_url = (callback_url or "").strip() or None
+    if (callback_secret or "").strip():
+        row.callback_secret = callback_secret.strip()
+    record("settings.automations", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,
+           switches={name: getattr(row, name) for name in SWITCHES}, open_days=sorted(row.schedule),
+           closed_dates=len(row.closed_dates), callback=bool(row.callback_url))
+    db.session.flush()
+    return row
