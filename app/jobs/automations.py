@@ -49,7 +49,7 @@ def send_automation_reply(reply_id: str) -> None:
         reply = db.session.get(AutomationReply, reply_id)
         reply.status, reply.sent_at, reply.chatwoot_message_id = "sent", utcnow(), message.id
         log_interaction(tenant_id, "automation_reply", direction="outgoing", client_id=reply.client_id,
-                        conversation_id=conversation_id, message_id=message.id, content=content, status=reply.kind)
+                        conversation_id=conversation_id, message_id=message.id, content=content, status="sent")
     db.session.commit()
 
 

@@ -37,6 +37,14 @@ def test_si_after_a_reminder_confirms_that_appointment_and_answers_once(salon, c
     assert {"appointment_confirmed", "automation_reply"} <= set(logged)
 
 
+def test_the_clients_timeline_shows_the_answer_and_the_reply(salon, chatwoot, admin):
+    remind()
+    customer_writes(chatwoot, "1")
+    page = admin.get("/t/uno/interactions/client/maria").text
+    assert "Cita confirmada por la clienta" in page and "Respuesta automática" in page
+    assert "¡Gracias, María López!" in page
+
+
 def test_two_marks_cancel_requested_and_never_cancels(app, salon, chatwoot):
     remind()
     landed = customer_writes(chatwoot, " 2 ")
