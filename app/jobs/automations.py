@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
 from app.booking.callback import CallbackError, post_signed
 from app.chatwoot.client import client_for_tenant
@@ -16,12 +16,15 @@ from app.chatwoot.errors import ChatwootError
 from app.crypto import reveal
 from app.extensions import db
 from app.models import AutomationReply, CallbackDelivery, utcnow
-from app.queue import app_task, enqueue_after_commit
+from app.queue import app_task, enqueue_after_commit, register_sweeper
 from app.services.automations.callback import next_retry
 from app.services.automations.settings import automation_settings
 from app.services.contacts.interactions import log_interaction
 
 REPLY_BACKOFF_SECONDS = (10, 60, 300, 1800)
+STUCK_AFTER = timedelta(minutes=2)  # pending this long: its queue message was lost
+STUCK_SENDING = timedelta(minutes=10)  # claimed this long ago: the worker died mid-call
+SWEEP_BATCH = 200
 
 
 def _claim(model, row_id: str) -> bool:
@@ -94,4 +97,28 @@ def deliver_booking_callback(delivery_id: str) -> None:
         row = db.session.get(CallbackDelivery, delivery_id)
         row.status, row.response_status, row.delivered_at = "delivered", status, utcnow()
         row.last_error = row.next_attempt_at = None
+    db.session.commit()
+
+
+@register_sweeper
+def requeue_stuck_automation_work() -> None:
+    """Re-enqueue replies and callback deliveries whose queue message was lost or whose worker died.
+
+    A reply left `sending` by a dead worker is retried: Chatwoot may then show it twice, which is better
+    than a customer's confirmation never being answered.
+    """
+    now = utcnow()
+    for model, task in ((AutomationReply, "send_automation_reply"), (CallbackDelivery, "deliver_booking_callback")):
+        if model is CallbackDelivery:
+            due = or_(CallbackDelivery.next_attempt_at.is_(None), CallbackDelivery.next_attempt_at <= now - STUCK_AFTER)
+        else:  # a reply's retries wait in the queue's schedule; only a first send that never ran is lost
+            due = (AutomationReply.attempts == 0) & (AutomationReply.updated_at <= now - STUCK_AFTER)
+        stuck = or_((model.status == "pending") & due,
+                    (model.status == "sending") & (model.updated_at <= now - STUCK_SENDING))
+        ids = list(db.session.scalars(select(model.id).where(stuck).limit(SWEEP_BATCH)))
+        if ids:
+            db.session.execute(update(model).where(model.id.in_(ids), model.status == "sending")
+                               .values(status="pending").execution_options(synchronize_session=False))
+        for row_id in ids:
+            enqueue_after_commit(task, row_id)
     db.session.commit()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.jobs.automations import requeue_stuck_automation_work
 from app.models import (
     AppointmentStatus,
     AutomationReply,
@@ -139,3 +140,20 @@ def test_the_customers_words_are_read_without_case_accents_punctuation_or_emoji(
     assert normalize("¡Sí! ✅") == "si"
     assert normalize("  CANCELAR   Suscripción!!  ") == "cancelar suscripcion"
     assert normalize("👍 OK 👍") == "ok"
+
+
+def test_a_reply_whose_queue_message_was_lost_is_sent_by_the_sweep(salon, chatwoot, clock):
+    remind()
+    landed, _deliveries = chatwoot.sim.customer_writes(ACCOUNT, "+525512345678", "Sí")
+    drain()  # the webhook is processed; its reply job runs too
+    db.session.expire_all()
+    reply = db.session.scalar(select(AutomationReply))
+    reply.status, reply.attempts, reply.sent_at = "pending", 0, None  # as if the job had never run
+    chatwoot_messages = len(answers(chatwoot, landed.conversation_id))
+    db.session.commit()
+    clock.shift(timedelta(minutes=3))
+    requeue_stuck_automation_work()
+    drain()
+    db.session.expire_all()
+    assert db.session.get(AutomationReply, reply.id).status == "sent"
+    assert len(answers(chatwoot, landed.conversation_id)) == chatwoot_messages + 1
