@@ -1,7 +1,7 @@
 """automations: per-tenant automation settings, the replies they send, booking callback deliveries
 
 Revision ID: 0009_automations
-Revises: 0005_one_active_sync
+Revises: 0006_one_contact_one_client
 Create Date: 2026-12-02 17:00:00
 
 The appointment status `cancel_requested` needs no schema change (statuses are plain strings).
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_automations"
-down_revision = "0005_one_active_sync"
+down_revision = "0006_one_contact_one_client"
 branch_labels = None
 depends_on = None
 
