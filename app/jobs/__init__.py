@@ -20,4 +20,13 @@ def ping(value: str) -> str:
     return value
 
 
-from app.jobs import agents, attributes, contacts, notifications, quick_replies, sync, webhooks  # noqa: E402,F401  (register the tasks and their sweepers)
+from app.jobs import (  # noqa: E402,F401  (register the tasks and their sweepers)
+    agents,
+    attributes,
+    automations,
+    contacts,
+    notifications,
+    quick_replies,
+    sync,
+    webhooks,
+)

@@ -4,6 +4,7 @@ from app.models.agents import ConversationAssignment, QuickReply, StylistAgent
 from app.models.api_key import ApiKey
 from app.models.appointment import Appointment
 from app.models.audit import AuditLog
+from app.models.automation import AutomationReply, AutomationSettings, CallbackDelivery
 from app.models.base import Base, new_id, utcnow
 from app.models.client import Client
 from app.models.contact_task import ContactTask
@@ -33,7 +34,10 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AuditLog",
+    "AutomationReply",
+    "AutomationSettings",
     "Base",
+    "CallbackDelivery",
     "ChatwootConfig",
     "ChatwootInteraction",
     "Client",

@@ -37,6 +37,7 @@ class Role(StrEnum):
 class AppointmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     CONFIRMED = "confirmed"
+    CANCEL_REQUESTED = "cancel_requested"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"

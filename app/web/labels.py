@@ -26,12 +26,17 @@ EVENTS = {
     "notification_sent": _l("Notificación enviada"),
     "test_message": _l("Mensaje de prueba"),
     "webwidget_triggered": _l("Widget abierto"),
+    "automation_reply": _l("Respuesta automática"),
+    "appointment_confirmed": _l("Cita confirmada por la clienta"),
+    "appointment_cancel_requested": _l("Cancelación pedida por la clienta"),
+    "marketing_opt_out": _l("Baja de promociones"),
+    "marketing_opt_in": _l("Alta de promociones"),
 }
 
 STATUSES = {
     "open": _l("abierta"), "resolved": _l("resuelta"), "pending": _l("pendiente"), "snoozed": _l("pospuesta"),
     "sent": _l("enviado"), "delivered": _l("entregado"), "read": _l("leído"), "failed": _l("fallido"),
-    "progress": _l("en curso"),
+    "progress": _l("en curso"), "confirmed": _l("confirmada"), "cancel_requested": _l("cancelación pedida"),
 }
 
 CHANGE_KEYS = {

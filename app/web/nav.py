@@ -12,6 +12,7 @@ from app.tenancy import tenants_for
 NAV_ITEMS = [
     ("overview.show", _l("Resumen")),
     ("contacts.linked", _l("Contactos")),
+    ("appointments.upcoming", _l("Citas")),
     ("sync.index", _l("Sincronización")),
     ("messages.test_form", _l("Mensaje de prueba")),
     ("interactions.index", _l("Interacciones")),

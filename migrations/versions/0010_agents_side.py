@@ -1,7 +1,7 @@
 """the agents' side: attributes owed a push (debounced by the worker), Chatwoot edits flowing back
 
 Revision ID: 0010_agents_side
-Revises: 0006_one_contact_one_client
+Revises: 0009_automations
 Create Date: 2026-12-02 17:00:00
 
 Every change to a linked client or its appointments marks `clients.attributes_due_at`; the worker pushes
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_agents_side"
-down_revision = "0006_one_contact_one_client"
+down_revision = "0009_automations"
 branch_labels = None
 depends_on = None
 

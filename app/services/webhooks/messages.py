@@ -9,6 +9,7 @@ from app.chatwoot.errors import ChatwootError
 from app.extensions import db
 from app.models import Notification, WebhookStatus
 from app.services.agents.assignment import request_assignment
+from app.services.automations import answer_customer
 from app.services.webhooks.contacts import identify
 from app.services.webhooks.context import EventContext, clip, linked_client, message_logged
 from app.services.webhooks.receipts import advance_interactions, apply_message_status, is_tracked
@@ -43,6 +44,8 @@ def _incoming(ctx: EventContext) -> str:
             status=clip(wp.message_status(p), 40))
     if client is not None and not wp.conversation_assigned(p):
         request_assignment(ctx.tenant_id, wp.conversation_id(p), client.id)
+    answer_customer(ctx.tenant, client, conversation_id=wp.conversation_id(p), message_id=message_id,
+                    content=wp.content(p), at=ctx.when)
     return WebhookStatus.DONE
 
 

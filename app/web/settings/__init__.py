@@ -4,4 +4,10 @@ from app.web.tenant_bp import tenant_blueprint
 
 bp = tenant_blueprint("settings", __name__, "/settings")
 
-from app.web.settings import agents_routes, chatwoot_routes, key_routes, notification_routes  # noqa: E402, F401  (views)
+from app.web.settings import (  # noqa: E402, F401  (views)
+    agents_routes,
+    automation_routes,
+    chatwoot_routes,
+    key_routes,
+    notification_routes,
+)

@@ -1,0 +1,1 @@
+"""Upcoming appointments by what the clients answered: por confirmar, confirmadas, cancelación pedida."""
