@@ -26,10 +26,12 @@ def app_on(tmp_path, url: str, **overrides):
         reset_schema()
         db.create_all()
         configure(create_tenant("Salón Uno", slug="uno").id)
-        yield app
-        db.session.remove()
-        reset_schema()
-        db.engine.dispose()
+        try:
+            yield app
+        finally:  # a failed assertion must not leave connections open for a later test to trip over
+            db.session.remove()
+            reset_schema()
+            db.engine.dispose()
 
 
 def write_clients_csv(tmp_path, rows: int) -> str:
@@ -137,7 +139,9 @@ def test_an_import_stops_with_exit_2_when_the_database_stays_locked(tmp_path, an
                              result.output)
         assert reported, result.output
         committed, line = int(reported[1]), int(reported[2])
-        assert 30 <= committed < 2_000 and committed % 10 == 0
+        # Batches end at 10 rows or after IMPORT_BATCH_SECONDS, whichever comes first (a loaded machine
+        # cuts some short), so only whole batches count: what was reported is what the database holds.
+        assert 30 <= committed < 2_000
         assert line == committed + 2
         assert count(Client) == committed
         assert f"created: {committed}  updated: 0  rejected: 0" in result.output
