@@ -31,6 +31,8 @@ from app.models import (
     utcnow,
 )
 from app.queue import enqueue, enqueue_after_commit
+from app.services.automations.hours import is_open, next_opening
+from app.services.automations.settings import saved_opening_hours
 from app.services.clients.records import appointment_by_ref, client_by_ref
 from app.services.notifications.attempts import ENDS_ATTEMPT, claim, record_done, record_error
 from app.services.notifications.delivery import delivery_steps, notification_settings, skip_reason
@@ -140,13 +142,31 @@ def _render(message: str | None, tenant_id: str, notification_type: str, values:
     return text
 
 
+def _outside_quiet_hours(wanted: datetime, tenant: Tenant, appointment: Appointment | None) -> datetime:
+    """`wanted`, or when quiet hours end: the configured window until the salon sets its opening hours,
+    then the hours it is closed (INTERFACES §8).
+
+    A reminder that closed hours would push to its own appointment falls back to the configured window:
+    with Sundays closed, Monday's 10:00 client still gets Sunday's reminder, just not at night.
+    """
+    configured = outside_quiet_hours(wanted, tenant.timezone, notification_settings(tenant.id))
+    hours = saved_opening_hours(tenant.id)
+    if hours is None:
+        return configured
+    schedule, closed_dates = hours
+    if is_open(wanted, tenant.timezone, schedule, closed_dates):
+        return wanted
+    opening = next_opening(wanted, tenant.timezone, schedule, closed_dates) or configured
+    if appointment is not None and opening >= appointment.starts_at:
+        return configured
+    return opening
+
+
 def _schedule(row: Notification, tenant: Tenant, appointment: Appointment | None, at: datetime | None) -> None:
     """Due now or at `at`; reminders and marketing wait for the end of the tenant's quiet hours."""
     now = utcnow()
     wanted = max(at or now, now)
-    due = wanted
-    if row.type in QUIET_TYPES:
-        due = outside_quiet_hours(wanted, tenant.timezone, notification_settings(tenant.id))
+    due = _outside_quiet_hours(wanted, tenant, appointment) if row.type in QUIET_TYPES else wanted
     if appointment is not None and row.type == NotificationType.APPOINTMENT_REMINDER and due >= appointment.starts_at:
         row.status, row.scheduled_for = NotificationStatus.SKIPPED, due
         row.reason = "quiet hours last until the appointment starts" if due > wanted \

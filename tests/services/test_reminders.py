@@ -11,6 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Appointment, NotificationSettings, NotificationStatus, NotificationType
 from app.services.accounts.tenants import create_tenant
+from app.services.automations.settings import automation_settings
+from app.services.notification_service import notification_service
 from app.services.notifications.reminders import arm_upcoming_reminders, due_reminders, save_appointment
 from app.services.notifications.schedule import quiet_hours_end, reminder_due
 from tests.fixtures.notifications import drain, make_appointment, make_client, notifications, outgoing
@@ -177,8 +179,6 @@ def test_a_reminder_for_an_appointment_moved_behind_our_back_is_skipped(wired_te
     appointment.starts_at = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # a CSV import moved it
     db.session.commit()
     with time_machine.travel(datetime(2026, 11, 12, 16, 1, tzinfo=UTC), tick=False):
-        from app.services.notification_service import notification_service
-
         row = notification_service.deliver(_reminders()[0].id)
     assert (row.status, row.reason) == (NotificationStatus.SKIPPED, "the appointment was rescheduled")
     assert chatwoot.sim.count("POST", "/messages") == 0
@@ -230,3 +230,45 @@ def test_quiet_hours_end_is_local_on_both_sides_of_a_dst_change():
     assert quiet_hours_end(datetime(2026, 3, 8, 14, 0, tzinfo=UTC), "America/New_York", start, end) is None
     assert quiet_hours_end(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), "America/New_York", time(13), time(15)) == \
         datetime(2026, 3, 8, 19, 0, tzinfo=UTC)
+
+
+def _open_hours(tenant, closed_dates=()):
+    """Monday to Saturday 10–14 and 16–20, Sundays closed (Monday is "0")."""
+    row = automation_settings(tenant.id)
+    row.schedule = {str(day): [["10:00", "14:00"], ["16:00", "20:00"]] for day in range(6)}
+    row.closed_dates = list(closed_dates)
+    db.session.commit()
+
+
+def test_once_the_salon_sets_its_hours_quiet_hours_are_the_hours_it_is_closed(wired_tenant, booked_client):
+    _open_hours(wired_tenant)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        _book(wired_tenant, "2026-11-13T17:00:00")  # Friday 17:00; 2 h before falls in the 14–16 break
+    assert [r.scheduled_for for r in _reminders()] == [
+        datetime(2026, 11, 12, 23, 0, tzinfo=UTC),  # Thursday 17:00: open, sent as due
+        datetime(2026, 11, 13, 22, 0, tzinfo=UTC)]  # Friday 15:00 → 16:00, when the salon reopens
+
+
+def test_closed_hours_never_push_a_reminder_to_its_own_appointment(wired_tenant, booked_client):
+    _open_hours(wired_tenant)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        _book(wired_tenant, "2026-11-16T10:00:00")  # Monday 10:00, the salon is closed on Sunday
+    reminders = _reminders()
+    assert [r.status for r in reminders] == [NotificationStatus.PENDING, NotificationStatus.PENDING]
+    assert [r.scheduled_for for r in reminders] == [
+        datetime(2026, 11, 15, 16, 0, tzinfo=UTC),  # Sunday 10:00 is closed, but Monday 10:00 would be too late
+        datetime(2026, 11, 16, 14, 0, tzinfo=UTC)]  # 08:00 is outside the configured 21:00–08:00
+
+
+def test_marketing_waits_for_the_next_opening_past_a_closed_date(wired_tenant, booked_client):
+    _open_hours(wired_tenant, closed_dates=["2026-11-16"])  # Monday, a holiday
+    with time_machine.travel(datetime(2026, 11, 14, 21, 0, tzinfo=UTC), tick=False):  # Saturday 15:00, the break
+        row = notification_service.create_notification(NotificationType.MARKETING, "CHATWOOT", booked_client.id,
+                                                       "Promoción de diciembre", enqueue=False)
+        db.session.commit()
+    assert row.scheduled_for == datetime(2026, 11, 14, 22, 0, tzinfo=UTC)  # 16:00 the same day
+    with time_machine.travel(datetime(2026, 11, 15, 2, 30, tzinfo=UTC), tick=False):  # Saturday 20:30
+        late = notification_service.create_notification(NotificationType.MARKETING, "CHATWOOT", booked_client.id,
+                                                         "Promoción de diciembre", enqueue=False)
+        db.session.commit()
+    assert late.scheduled_for == datetime(2026, 11, 17, 16, 0, tzinfo=UTC)  # Tuesday 10:00: Sunday and Monday closed

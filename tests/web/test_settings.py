@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from app.crypto import is_encrypted, reveal
 from app.extensions import db
 from app.models import ApiKey, AuditLog, ChatwootConfig, NotificationSettings, NotificationTemplate
+from app.services.automations.settings import automation_settings
 from tests.fixtures.simulator import ACCOUNT_ID, ADMIN_TOKEN
 
 TOKEN = "TOKEN-NEVER-SHOWN-7f3a9c"
@@ -397,3 +398,11 @@ def test_a_tenant_inserted_by_sql_gets_its_settings_rows(admin):
     first = admin.get("/t/por-sql/settings/").text
     token = db.session.scalar(select(ChatwootConfig.webhook_token).where(ChatwootConfig.tenant_id == "t-sql"))
     assert token and f"/api/webhooks/chatwoot/{token}" in first and token in admin.get("/t/por-sql/settings/").text
+
+
+def test_the_reminders_section_says_when_quiet_hours_follow_the_opening_hours(admin, tenant):
+    assert 'id="quiet-follows-schedule"' not in admin.get("/t/uno/settings/").text
+    automation_settings(tenant.id).schedule = {"0": [["10:00", "19:00"]]}
+    db.session.commit()
+    page = admin.get("/t/uno/settings/").text
+    assert 'id="quiet-follows-schedule"' in page and "esperan a que abra" in page

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AutomationSettings, Tenant, User
 from app.services.audit import record
-from app.services.automations.hours import public_holidays
+from app.services.automations.hours import has_schedule, public_holidays
 
 DEFAULT_TEXTS = {
     "confirm_text": "¡Gracias, {{clientName}}! Tu cita del {{appointmentDate}} a las {{appointmentTime}} "
@@ -31,6 +31,14 @@ def automation_settings(tenant_id: str) -> AutomationSettings:
                                  out_of_hours_enabled=False, schedule={}, closed_dates=[])
         db.session.add(row)
     return row
+
+
+def saved_opening_hours(tenant_id: str) -> tuple[dict, list[str]] | None:
+    """(schedule, closed dates) once the salon has set a weekly schedule, else None (read only)."""
+    row = db.session.scalar(select(AutomationSettings).where(AutomationSettings.tenant_id == tenant_id))
+    if row is None or not has_schedule(row.schedule):
+        return None
+    return row.schedule, list(row.closed_dates or [])
 
 
 def text_of(row: AutomationSettings, field: str) -> str:

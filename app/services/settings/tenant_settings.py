@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.settings import new_webhook_token
 from app.services.audit import audit
+from app.services.automations.settings import saved_opening_hours
 from app.services.notifications.schedule import parse_offsets
 from app.services.notifications.templates import default_body
 from app.services.settings.credentials import Proof, prove_claim
@@ -84,6 +85,7 @@ class SettingsState:
     templates: dict[str, NotificationTemplate | None]
     api_keys: list[ApiKey]
     recent_changes: list[AuditLog]
+    quiet_follows_schedule: bool  # once opening hours are set, quiet hours are the hours the salon is closed
 
 
 def rows(tenant: Tenant) -> tuple[NotificationSettings, ChatwootConfig]:
@@ -118,7 +120,7 @@ def load_state(tenant: Tenant) -> SettingsState:
         token=_token_secret(settings, config, effective), webhook_secret=_webhook_secret(config),
         webhook_url=base + WEBHOOK_PATH, webhook_token_url=f"{base}{WEBHOOK_PATH}/{config.webhook_token}",
         widget=_widget(config), templates=_templates(tenant.id), api_keys=_api_keys(tenant.id),
-        recent_changes=recent_changes(tenant.id))
+        recent_changes=recent_changes(tenant.id), quiet_follows_schedule=saved_opening_hours(tenant.id) is not None)
 
 
 def _token_secret(settings: NotificationSettings, config: ChatwootConfig, effective: ChatwootSettings) -> Secret:
