@@ -5,7 +5,7 @@ times with exponential backoff and full jitter. A 429 carries no Retry-After and
 are fixed per minute, so we wait for the next minute boundary. The token is sent in a header and
 never appears in logs or error messages. It goes only to the configured origin: redirects are never
 followed (a 3xx is an error naming the new location), and with CHATWOOT_ALLOW_PRIVATE_NETWORK off
-every connection is checked on the address it really uses (destinations.py). Chatwoot's own words in
+every connection is checked on the address it really uses (app/outbound.py). Chatwoot's own words in
 an error are cut to a 200-character excerpt, since pages show them.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from app.chatwoot.destinations import PublicOnlyAdapter, excerpt
+from app.chatwoot.destinations import chatwoot_refusal
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootError,
@@ -33,6 +33,7 @@ from app.chatwoot.errors import (
 )
 from app.chatwoot.settings import ChatwootSettings, require_settings
 from app.chatwoot.types import Contact, ContactPage, Conversation, Inbox, Message, Profile
+from app.outbound import DestinationRefused, PublicOnlyAdapter, allow_private_network, excerpt
 
 log = logging.getLogger("chatwoot.api")
 IDEMPOTENT = {"GET", "PUT", "PATCH", "DELETE"}
@@ -59,17 +60,6 @@ def _error_text(body: Any, fallback: str) -> str:
         if body.get("errors"):
             return excerpt("; ".join(map(str, body["errors"])))
     return fallback
-
-
-def allow_private_network() -> bool:
-    """CHATWOOT_ALLOW_PRIVATE_NETWORK of the running app, else the environment's default."""
-    from flask import current_app, has_app_context
-
-    from app.config import default_allow_private_network
-
-    if has_app_context():
-        return bool(current_app.config.get("CHATWOOT_ALLOW_PRIVATE_NETWORK", default_allow_private_network()))
-    return default_allow_private_network()
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -129,6 +119,8 @@ class ChatwootClient:
             try:
                 response = self._session.request(method, url, params=params, json=json, timeout=self.timeout,
                                                  allow_redirects=False)
+            except DestinationRefused as exc:
+                raise chatwoot_refusal(exc) from None
             except requests.RequestException as exc:
                 error = self._transport_error(method, exc)
             else:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.automations import deliver_booking_callback
-from app.models import CallbackDelivery
+from app.models import AutomationSettings, CallbackDelivery
 from app.services.automations.settings import automation_settings
 from tests.automations.scenario import customer_writes, remind
+from tests.automations.test_pages import form as page_form
 from tests.fixtures.webhooks import drain
 
 CALLBACK_SECRET = "cb-secreto-123"
@@ -31,6 +32,8 @@ class Listener(BaseHTTPRequestHandler):
         self.server.received.append((dict(self.headers), body))
         code = self.server.statuses.pop(0) if self.server.statuses else 200
         self.send_response(code)
+        if 300 <= code < 400:
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/elsewhere")
         self.end_headers()
 
     def log_message(self, *args):
@@ -93,3 +96,42 @@ def test_a_delivery_failing_for_24_hours_is_marked_failed(salon, chatwoot, booki
     assert row.status == "failed" and "503" in row.last_error and row.next_attempt_at is None
     assert row.updated_at - row.created_at <= timedelta(hours=24)
     assert 3 < len(booking_system.received) < 20
+
+
+def _first_attempt_fails(salon, chatwoot, booking_system, status: int) -> CallbackDelivery:
+    settings = automation_settings(salon.id)
+    settings.callback_url = f"http://127.0.0.1:{booking_system.server_port}/hook"
+    db.session.commit()
+    booking_system.statuses = [status]
+    remind()
+    customer_writes(chatwoot, "Sí")
+    return db.session.scalar(select(CallbackDelivery))
+
+
+def test_a_redirect_is_a_failed_attempt_naming_where_it_pointed(salon, chatwoot, booking_system):
+    row = _first_attempt_fails(salon, chatwoot, booking_system, 302)
+    assert row.status == "pending" and row.response_status == 302
+    assert "redirects are not followed" in row.last_error and "/elsewhere" in row.last_error
+    assert [headers["Host"] for headers, _body in booking_system.received] == [
+        f"127.0.0.1:{booking_system.server_port}"]  # one request: the redirect was not followed
+
+
+def test_with_private_networks_off_a_delivery_to_a_private_address_is_refused_unsent(app, salon, chatwoot,
+                                                                                    booking_system):
+    row = _first_attempt_fails(salon, chatwoot, booking_system, 500)
+    app.config["CHATWOOT_ALLOW_PRIVATE_NETWORK"] = False  # a URL stored before the rule was switched on
+    with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
+        deliver_booking_callback(row.id)
+        drain()
+    db.session.expire_all()
+    row = db.session.get(CallbackDelivery, row.id)
+    assert row.attempts == 2 and row.response_status is None
+    assert row.last_error.startswith("refused: 127.0.0.1 resolves to 127.0.0.1")
+    assert len(booking_system.received) == 1  # only the first attempt, made while the rule was off
+
+
+def test_with_private_networks_off_a_private_callback_url_is_refused_when_saved(app, admin, tenant):
+    app.config["CHATWOOT_ALLOW_PRIVATE_NETWORK"] = False
+    response = admin.post("/t/uno/settings/automations", page_form(callback_url="http://10.0.0.8/hook"))
+    assert response.status_code == 422 and "red privada o local" in response.text
+    assert db.session.query(AutomationSettings).count() == 0  # nothing of the form was stored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.booking.callback import check_callback_url
 from app.extensions import db
 from app.models import AutomationSettings, Tenant, User
 from app.services.audit import record
@@ -72,6 +73,8 @@ def save_automation_settings(tenant: Tenant, user: User, *, switches: dict[str, 
     row.schedule = {day: ranges for day, ranges in schedule.items() if ranges}
     row.closed_dates = list(closed_dates)
     row.callback_url = (callback_url or "").strip() or None
+    if row.callback_url:
+        check_callback_url(row.callback_url)  # CallbackDestinationRefused: the caller's unit rolls back
     if (callback_secret or "").strip():
         row.callback_secret = callback_secret.strip()
     record("settings.automations", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from app.chatwoot.client import ChatwootClient, allow_private_network
-from app.chatwoot.destinations import check_url, excerpt
+from app.chatwoot.client import ChatwootClient
+from app.chatwoot.destinations import check_chatwoot_url
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootConfigError,
@@ -29,6 +29,7 @@ from app.chatwoot.errors import (
 )
 from app.chatwoot.settings import ChatwootSettings, credential_values, resolve_settings, update_credentials
 from app.models import ChatwootConfig
+from app.outbound import allow_private_network, excerpt
 
 PROOF_TIMEOUT = 5.0
 CLAIM_COLUMNS = ("chatwoot_api_url", "chatwoot_account_id", "chatwoot_api_token")
@@ -88,7 +89,7 @@ def prove_claim(tenant_id: str, changes: dict[str, str | None]) -> Proof | None:
 
 def _check_destination(url: str) -> None:
     try:
-        check_url(url)
+        check_chatwoot_url(url)
     except ChatwootConfigError as exc:
         raise ClaimRefused(exc.message) from None
 

@@ -8,7 +8,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.chatwoot.client import ChatwootClient
-from app.chatwoot.destinations import excerpt
 from app.chatwoot.errors import (
     ChatwootAuthError,
     ChatwootConfigError,
@@ -20,6 +19,7 @@ from app.chatwoot.errors import (
 from app.chatwoot.settings import ChatwootSettings, require_settings
 from app.extensions import db
 from app.models import ChatwootConfig, utcnow
+from app.outbound import excerpt
 
 BOT_DENIAL = "not authorized for bots"
 NOT_IN_ACCOUNT = "not authorized to access this account"

@@ -12,7 +12,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from app.chatwoot.destinations import excerpt
 from app.chatwoot.settings import ChatwootSettings, app_base_url, resolve_settings, tenant_rows
 from app.crypto import encrypt, is_readable
 from app.extensions import db
@@ -27,6 +26,7 @@ from app.models import (
     User,
 )
 from app.models.settings import new_webhook_token
+from app.outbound import excerpt
 from app.services.audit import audit
 from app.services.automations.settings import saved_opening_hours
 from app.services.notifications.schedule import parse_offsets

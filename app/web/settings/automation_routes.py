@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.booking.callback import CallbackDestinationRefused
 from app.extensions import db
 from app.models import AutomationReply, CallbackDelivery, utcnow
 from app.services.automations.hours import format_ranges, parse_dates
@@ -69,11 +70,18 @@ def save_automations():
     form = AutomationsForm()
     if not form.validate():
         return _page(form, 422)
-    save_automation_settings(
-        g.tenant, current_user, switches={name: form[name].data for name in SWITCHES},
-        texts={name: form[name].data for name in TEXT_FIELDS}, schedule=form.schedule(),
-        closed_dates=parse_dates(form.closed_dates.data), callback_url=form.callback_url.data,
-        callback_secret=form.callback_secret.data)
+    try:
+        save_automation_settings(
+            g.tenant, current_user, switches={name: form[name].data for name in SWITCHES},
+            texts={name: form[name].data for name in TEXT_FIELDS}, schedule=form.schedule(),
+            closed_dates=parse_dates(form.closed_dates.data), callback_url=form.callback_url.data,
+            callback_secret=form.callback_secret.data)
+    except CallbackDestinationRefused:
+        db.session.rollback()
+        form.callback_url.errors = [_("Esa dirección lleva a una red privada o local, o no se puede resolver; "
+                                      "este servidor no envía llamadas allí. Usa la dirección pública de tu "
+                                      "sistema de reservas.")]
+        return _page(form, 422)
     db.session.commit()
     return _back("automatizaciones", _("Cambios guardados."))
 
