@@ -6,7 +6,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from app.extensions import db
-from app.models import Appointment, utcnow
+from app.models import (
+    Appointment,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    NotificationType,
+    utcnow,
+)
 from tests.fixtures.notifications import make_client
 from tests.fixtures.simulator import ACCOUNT_ID
 
@@ -74,3 +81,22 @@ def test_one_click_links_the_likely_client_with_a_signed_single_purpose_token(ap
     audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "client.link"))
     assert audit.actor == "chatwoot-panel" and audit.details["contact_id"] == "77"
     assert http.post(f"{base}/link", data={"link_token": action}).status_code == 400, "used once"
+
+
+def test_statuses_and_types_read_in_spanish_in_the_panel(app, wired_tenant):
+    client = make_client(wired_tenant, "cp-eva", "+525512340000", "Eva", "Mora", chatwoot_contact_id="42")
+    db.session.add_all([
+        Appointment(tenant_id=wired_tenant.id, client_id=client.id, service_name="Corte", status="cancel_requested",
+                    starts_at=utcnow() + timedelta(days=1)),
+        Appointment(tenant_id=wired_tenant.id, client_id=client.id, service_name="Tinte", status="no_show",
+                    starts_at=utcnow() - timedelta(days=9)),
+        Notification(tenant_id=wired_tenant.id, client_id=client.id, type=NotificationType.APPOINTMENT_REMINDER,
+                     channel=NotificationChannel.CHATWOOT, status=NotificationStatus.DELIVERED, message="Hola",
+                     attempts=1)])
+    db.session.commit()
+    base = "/chatwoot/app/" + panel_url(app).rsplit("/", 1)[-1] + "/contact"
+    page = app.test_client().get(f"{base}?account_id={ACCOUNT_ID}&contact_id=42").text
+    assert "Cancelación pedida" in page and "No asistió" in page
+    assert "Recordatorio de cita · Entregada" in page
+    for raw in ("cancel_requested", "no_show", "APPOINTMENT_REMINDER", "delivered"):
+        assert raw not in page
