@@ -44,6 +44,8 @@ class Client(IdMixin, TimestampMixin, Base):
     chatwoot_linked_at: Mapped[datetime | None]
     # When the contact's custom attributes are owed a push (debounced after the last change); None: up to date.
     attributes_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Since when a push has been owed: caps the debounce, so a burst that never pauses still reaches Chatwoot.
+    attributes_owed_since: Mapped[datetime | None]
 
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="client", cascade="all, delete-orphan", passive_deletes=True

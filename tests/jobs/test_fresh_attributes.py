@@ -141,3 +141,40 @@ def test_a_lost_queue_message_is_found_by_the_sweep(chatwoot, linked, clock):
     requeue_overdue_attribute_pushes()
     run_worker()
     assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["total_appointments"] == 1
+
+
+def test_a_burst_that_never_pauses_is_still_pushed_within_a_minute(chatwoot, linked, api, clock):
+    _client, contact_id = linked
+    first_push_at = None
+    for n in range(24):  # a rename every 5 s for two minutes: never a 10 s pause
+        api("/api/v1/clients/cp-ana", {"first_name": f"Ana{n}", "last_name": "Ruiz", "phone": "+525512345678"})
+        run_worker()
+        if first_push_at is None and pushes(chatwoot, contact_id):
+            first_push_at = n * 5
+        clock.shift(timedelta(seconds=5))
+    assert first_push_at is not None and first_push_at < 60, "the first change reached Chatwoot within a minute"
+    during_burst = pushes(chatwoot, contact_id)
+    assert 2 <= during_burst <= 3, "about one push per 45 s while the burst goes on, not one per change"
+    clock.shift(timedelta(seconds=10))
+    run_worker()
+    assert pushes(chatwoot, contact_id) == during_burst + 1
+    assert chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]["client_name"] == "Ana23 Ruiz"
+
+
+def test_csv_imports_owe_one_coalesced_push(app, chatwoot, linked, clock, tmp_path):
+    _client, contact_id = linked
+    clients_csv, appointments_csv = tmp_path / "c.csv", tmp_path / "a.csv"
+    clients_csv.write_text("id,first_name,last_name,phone\ncp-ana,Ana Sofía,Ruiz,+525512345678\n", encoding="utf-8")
+    appointments_csv.write_text("id,client_id,starts_at,service_name,status\n"
+                                "ap-1,cp-ana,2026-11-20T10:00,Corte,scheduled\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["clients", "import", "uno", str(clients_csv)]).exit_code == 0
+    clock.shift(timedelta(seconds=3))
+    assert runner.invoke(args=["appointments", "import", "uno", str(appointments_csv)]).exit_code == 0
+    run_worker()
+    assert pushes(chatwoot, contact_id) == 0, "the import never pushes itself, and the burst has not settled"
+    clock.shift(timedelta(seconds=11))
+    run_worker()
+    assert pushes(chatwoot, contact_id) == 1
+    attributes = chatwoot.sim.contact(ACCOUNT_ID, contact_id)["custom_attributes"]
+    assert attributes["client_name"] == "Ana Sofía Ruiz" and attributes["total_appointments"] == 1

@@ -3,7 +3,8 @@
 Whoever writes (the /api/v1, a CSV import, the dashboard), the session hook below marks the client with
 `attributes_due_at` in the same transaction and, when no push was pending, hands the worker a debounced
 push through the outbox. Each further change within the window moves the due time on, so a burst ends
-in one push of the latest state, DEBOUNCE after its last change (the contract allows 60 s).
+in one push of the latest state, DEBOUNCE after its last change; a burst that never pauses is still pushed
+MAX_WAIT after its first change (the contract allows 60 s, and the worker needs a moment).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.queue import enqueue_after_commit
 from app.services.contacts.linking import attributes_hash, client_attributes
 
 DEBOUNCE = timedelta(seconds=10)
+MAX_WAIT = timedelta(seconds=45)
 PUSH_TASK = "push_client_attributes"
 # A push still pending this long after its due time lost its queue message (or its worker).
 SWEEP_GRACE = timedelta(seconds=30)
@@ -56,8 +58,12 @@ def mark_due(client: Client, now: datetime | None = None) -> None:
     """Owe the client's contact a push DEBOUNCE from now; wake the worker unless a push is already pending."""
     if not client.chatwoot_contact_id:
         return
-    due = (now or utcnow()) + DEBOUNCE
-    if client.attributes_due_at is None:
+    now = now or utcnow()
+    pending = client.attributes_due_at is not None
+    if not pending or client.attributes_owed_since is None:
+        client.attributes_owed_since = now
+    due = min(now + DEBOUNCE, client.attributes_owed_since + MAX_WAIT)
+    if not pending:
         enqueue_after_commit(PUSH_TASK, client.id, eta=due)
     client.attributes_due_at = due
 
@@ -101,9 +107,11 @@ def finish_push(push: PendingPush, pushed: bool) -> datetime | None:
                            .values(chatwoot_attributes_hash=attributes_hash(push.attributes)))
     done = db.session.execute(update(Client).where(Client.id == push.client_id,
                                                    Client.attributes_due_at == push.due_at)
-                              .values(attributes_due_at=None))
+                              .values(attributes_due_at=None, attributes_owed_since=None))
     if done.rowcount:
         return None
+    # What changed during the push is owed from now on: the cap counts from here, not from the old burst.
+    db.session.execute(update(Client).where(Client.id == push.client_id).values(attributes_owed_since=utcnow()))
     return db.session.scalar(select(Client.attributes_due_at).where(Client.id == push.client_id))
 
 
