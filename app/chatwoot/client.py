@@ -271,6 +271,11 @@ class ChatwootClient:
         data = self._request("GET", "/agents")
         return data if isinstance(data, list) else []
 
+    def list_teams(self) -> list[dict]:
+        """The account's teams: id, name (for a default team to assign conversations to)."""
+        data = self._request("GET", "/teams")
+        return data if isinstance(data, list) else []
+
     def assign_conversation(self, conversation_id: str | int, *, assignee_id: int | None = None,
                             team_id: int | None = None) -> dict | None:
         """Assign to an agent (or, given only team_id, a team); Chatwoot answers the assignee or null."""

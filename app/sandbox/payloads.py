@@ -81,7 +81,14 @@ def _webhook_meta(state: SimulatorState, conversation: Conversation) -> dict[str
     assignee = state.user_by_id(conversation.assignee_id)
     return {"sender": contact_push(state.db.contacts[conversation.contact_id]),
             "assignee": user_push(assignee) if assignee else None,
-            "assignee_type": "User" if assignee else None, "team": None, "hmac_verified": False}
+            "assignee_type": "User" if assignee else None, "team": _team_push(state, conversation),
+            "hmac_verified": False}
+
+
+def _team_push(state: SimulatorState, conversation: Conversation) -> dict[str, Any] | None:
+    """`Team#push_event_data`: id and name, or null."""
+    team = state.db.teams.get(conversation.team_id) if conversation.team_id else None
+    return {"id": team.id, "name": team.name} if team else None
 
 
 def message_webhook(state: SimulatorState, message: Message) -> dict[str, Any]:

@@ -107,6 +107,7 @@ class Conversation:
     waiting_since: float | None = None
     first_reply_created_at: float | None = None
     assignee_id: int | None = None
+    team_id: int | None = None
     snoozed_until: float | None = None
     priority: str | None = None
     agent_last_seen_at: float | None = None
@@ -159,6 +160,15 @@ class AttributeDefinition:
     regex_pattern: str | None = None
     regex_cue: str | None = None
     default_value: Any = None
+
+
+@dataclass
+class Team:
+    id: int
+    account_id: int
+    name: str
+    description: str = ""
+    allow_auto_assign: bool = True
 
 
 @dataclass

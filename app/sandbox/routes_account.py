@@ -12,7 +12,7 @@ from .errors import NOT_AUTHORIZED, not_found, unauthorized
 from .formats import iso_ms, ruby_int
 from .records import Inbox, User
 from .settings import create_definition, definition_json, definitions_of, save_webhook, webhook_json
-from .views import assignee_json, inbox_json
+from .views import assignee_json, inbox_json, team_json
 from .web import Ctx, account_endpoint, authenticate, current_sim, request_params
 
 account_routes = Blueprint("sim_account", __name__)
@@ -78,6 +78,13 @@ def list_agents(ctx: Ctx) -> list[dict[str, Any]]:
     members = sorted((user for user in ctx.sim.db.users.values()
                       if ctx.account.id in user.account_ids and not user.is_bot), key=lambda user: user.id)
     return [assignee_json(user, ctx.account.id) for user in members]
+
+
+@account_endpoint(account_routes, "/teams")
+def list_teams(ctx: Ctx) -> list[dict[str, Any]]:
+    """The account's teams, a bare array in id order."""
+    return [team_json(team) for team in sorted(ctx.sim.db.teams.values(), key=lambda team: team.id)
+            if team.account_id == ctx.account.id]
 
 
 @account_endpoint(account_routes, "/canned_responses")

@@ -11,7 +11,7 @@ from .errors import ApiError, RecordInvalid, not_found, unprocessable
 from .formats import iso_ms, ruby_int
 from .messages import create_message, deliver_to_channel, set_status
 from .records import API, Conversation, Message
-from .views import assignee_json, contact_push, conversation_json, message_json, user_push
+from .views import assignee_json, contact_push, conversation_json, message_json, team_json, user_push
 from .web import Ctx, account_endpoint, request_params
 
 conversation_routes = Blueprint("sim_conversations", __name__)
@@ -62,17 +62,28 @@ def replace_custom_attributes(ctx: Ctx, display_id: str) -> dict[str, Any]:
 
 @account_endpoint(conversation_routes, "/conversations/<display_id>/assignments", ("POST",), bots=True)
 def assign(ctx: Ctx, display_id: str) -> Response:
-    """`assignee_id` wins over `team_id`; an id that is no agent of the account unassigns and answers null.
-    The simulator has no teams, so a `team_id` alone is a 404, as Chatwoot answers for an unknown team."""
+    """`assignee_id` wins over `team_id`; an id that is no agent (team) of the account unassigns and answers
+    null. With neither, Chatwoot answers 404."""
     conversation = find_conversation(ctx, display_id)
     params = request_params()
     if "assignee_id" not in params:
-        raise not_found()
+        if "team_id" not in params:
+            raise not_found()
+        return _assign_team(ctx, conversation, ruby_int(params.get("team_id")))
     agent = ctx.sim.user_by_id(ruby_int(params.get("assignee_id")))
     if agent is None or agent.is_bot or ctx.account.id not in agent.account_ids:
         agent = None
     ctx.sim.change_conversation(conversation, {"assignee_id": agent.id if agent else None})
     return jsonify(assignee_json(agent, ctx.account.id) if agent else None)
+
+
+def _assign_team(ctx: Ctx, conversation, team_id: int | None) -> Response:
+    """`conversation.update!(team: account.teams.find_by(id:))`: the team's JSON, or null (and no team)."""
+    team = ctx.sim.db.teams.get(team_id) if team_id is not None else None
+    if team is not None and team.account_id != ctx.account.id:
+        team = None
+    ctx.sim.change_conversation(conversation, {"team_id": team.id if team else None})
+    return jsonify(team_json(team) if team else None)
 
 
 @account_endpoint(conversation_routes, "/conversations/<display_id>/messages")

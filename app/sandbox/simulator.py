@@ -12,7 +12,7 @@ from . import messages as message_rules
 from .contacts import insert_contact
 from .faults import Faults, Hold, RequestRecord
 from .inbound import Inbound, customer_writes
-from .records import CHANNEL_TYPES, ROLES, SMS, WHATSAPP, Account, Inbox, User
+from .records import CHANNEL_TYPES, ROLES, SMS, WHATSAPP, Account, Inbox, Team, User
 from .search import account_contacts
 from .state import Tables, random_token
 from .views import contact_json, conversation_json, message_json
@@ -59,6 +59,13 @@ class ChatwootSimulator(WebhookState):
             address = email or f"user{user_id}@chatwoot.simulator"
             self.db.users[token] = User(user_id, token, name, address, role, list(account_ids))
             return token
+
+    def add_team(self, account_id: int, name: str) -> int:
+        """Create a team in the account (Chatwoot → Settings → Teams); returns its id."""
+        with self.lock:
+            team = Team(id=self.db.allocate("teams"), account_id=account_id, name=name)
+            self.db.teams[team.id] = team
+            return team.id
 
     def add_bot_token(self, token: str, account_id: int, name: str = "Agent Bot") -> str:
         """Create an agent bot token; bots get 401 on contacts and /profile."""

@@ -23,6 +23,7 @@ from .records import (
     Conversation,
     Inbox,
     Message,
+    Team,
     User,
     Webhook,
 )
@@ -59,6 +60,7 @@ class Tables:
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     attribute_definitions: dict[int, AttributeDefinition] = field(default_factory=dict)
     canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
     # Highest id ever handed out per table, like a PostgreSQL sequence: a deleted (merged) contact's id is
     # never given again, so links stored elsewhere never point at another record.
     sequences: dict[str, int] = field(default_factory=dict)

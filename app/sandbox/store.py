@@ -18,6 +18,7 @@ from .records import (
     Conversation,
     Inbox,
     Message,
+    Team,
     User,
     Webhook,
 )
@@ -26,7 +27,7 @@ from .state import Tables
 FORMAT = 1
 # Tables keyed by their `id`; users (keyed by token) and conversations (keyed by account + display id) aside.
 BY_ID = {"accounts": Account, "inboxes": Inbox, "contacts": Contact, "webhooks": Webhook,
-         "attribute_definitions": AttributeDefinition, "canned_responses": CannedResponse}
+         "attribute_definitions": AttributeDefinition, "canned_responses": CannedResponse, "teams": Team}
 
 
 class StateFileError(RuntimeError):

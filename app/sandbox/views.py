@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from .formats import epoch, epoch_or_none, iso_ms
-from .records import API, SMS, WEB_WIDGET, WHATSAPP, Contact, ContactInbox, Conversation, Inbox, Message, User
+from .records import (
+    API,
+    SMS,
+    WEB_WIDGET,
+    WHATSAPP,
+    Contact,
+    ContactInbox,
+    Conversation,
+    Inbox,
+    Message,
+    Team,
+    User,
+)
 from .state import SimulatorState
 
 _OPEN_DAYS = range(1, 6)
@@ -210,5 +222,14 @@ def _conversation_meta(state: SimulatorState, conversation: Conversation) -> dic
     if assignee is not None:
         meta["assignee"] = assignee_json(assignee, conversation.account_id)
     meta["assignee_type"] = "User" if assignee else None
+    team = state.db.teams.get(conversation.team_id) if conversation.team_id else None
+    if team is not None:
+        meta["team"] = team_json(team)
     meta["hmac_verified"] = False
     return meta
+
+
+def team_json(team: Team) -> dict[str, Any]:
+    """`api/v1/models/_team`."""
+    return {"id": team.id, "name": team.name, "description": team.description,
+            "allow_auto_assign": team.allow_auto_assign, "account_id": team.account_id, "is_member": False}

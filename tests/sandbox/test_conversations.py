@@ -152,3 +152,19 @@ def test_incoming_message_opens_the_whatsapp_window(api, sim):
     now = sim.clock()
     sim.clock = lambda: now + 24 * 3600 + 1
     assert api.get(f"/conversations/{display_id}").json()["can_reply"] is False
+
+
+def test_teams_are_listed_per_account_and_a_team_assignment_is_kept_and_shown(api, sim):
+    team = sim.add_team(ACCOUNT, "Recepción")
+    other = sim.add_team(ACCOUNT + 1, "Otra cuenta")
+    assert [(t["id"], t["name"]) for t in api.get("/teams").json()] == [(team, "Recepción")]
+    contact = create_contact(api, name="Ana", phone_number="+525512345678")
+    conversation = start_conversation(api, API_INBOX, contact["id"])
+    path = f"/conversations/{conversation['id']}/assignments"
+    answer = api.post(path, json={"team_id": team})
+    assert answer.status_code == 200 and answer.json()["name"] == "Recepción"
+    shown = api.get(f"/conversations/{conversation['id']}").json()
+    assert shown["meta"]["team"]["id"] == team and "assignee" not in shown["meta"]
+    assert api.post(path, json={"team_id": other}).json() is None, "another account's team: unassigned, null"
+    assert "team" not in api.get(f"/conversations/{conversation['id']}").json()["meta"]
+    assert api.post(path, json={}).status_code == 404

@@ -124,3 +124,18 @@ def test_the_simulator_lists_agents_and_assigns_like_chatwoot(chatwoot, agents, 
     assert assignee(chatwoot, conversation_id) == agents["Lupe"]
     assert api.assign_conversation(conversation_id, assignee_id=9999) is None  # unknown id unassigns
     assert assignee(chatwoot, conversation_id) is None
+
+
+def test_without_agents_the_default_team_takes_it_once(app, chatwoot, agents, ana, wired_hooked):
+    team = chatwoot.sim.add_team(ACCOUNT_ID, "Recepción")
+    config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == wired_hooked.id))
+    config.default_team_id = team
+    db.session.commit()
+    contact_id = chatwoot.sim.add_contact(ACCOUNT_ID, "Ana", PHONE)
+    conversation_id = writes(app, chatwoot, contact_id, "Hola")
+    writes(app, chatwoot, contact_id, "¿Hay lugar mañana?")
+    conversation = chatwoot.sim.conversation_in(ACCOUNT_ID, conversation_id)
+    assert conversation.team_id == team and conversation.assignee_id is None
+    assert chatwoot.sim.count("POST", "/assignments") == 1
+    row = db.session.scalar(select(ConversationAssignment))
+    assert (row.agent_id, row.team_id) == (None, team) and row.assigned_at is not None

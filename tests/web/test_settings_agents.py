@@ -50,3 +50,19 @@ def test_the_panel_url_is_made_and_rotated_in_configuracion(admin, tenant):
     assert second != first
     assert admin.http.get(urlsplit(first).path).status_code == 404
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "settings.panel_token_rotated")) is not None
+
+
+def test_a_default_team_is_chosen_from_the_accounts_teams(admin, wired_tenant, chatwoot):
+    team = chatwoot.sim.add_team(ACCOUNT_ID, "Recepción")
+    foreign = chatwoot.sim.add_team(ACCOUNT_ID + 1, "Otra cuenta")
+    page = admin.get("/t/uno/settings/agents").text
+    assert "Recepción" in page and "Otra cuenta" not in page
+    assert admin.post("/t/uno/settings/agents", {"default_team": str(foreign)}).status_code == 302
+    config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == wired_tenant.id))
+    assert config.default_team_id is None, "a team of another account is not offered nor taken"
+    assert admin.post("/t/uno/settings/agents", {"default_team": str(team)}).status_code == 302
+    db.session.refresh(config)
+    assert config.default_team_id == team
+    assert db.session.scalar(select(AuditLog.details).where(AuditLog.action == "chatwoot.default_team")) == {
+        "before": None, "after": team}
+    assert f'value="{team}" selected' in admin.get("/t/uno/settings/agents").text

@@ -128,8 +128,8 @@ def known_stylists(tenant_id: str) -> list[str]:
 
 
 def save_agent_settings(tenant: Tenant, user: User, mapping: dict[str, int | None],
-                        default_agent_id: int | None) -> None:
-    """Configuración: the stylists' agents and the default agent, each change audited."""
+                        default_agent_id: int | None, default_team_id: int | None = None) -> None:
+    """Configuración: the stylists' agents, the default agent and team, each change audited."""
     current = {m.staff_name: m.agent_id for m in stylist_mappings(tenant.id)}
     for staff_name, agent_id in mapping.items():
         if current.get(staff_name) != agent_id:
@@ -139,3 +139,7 @@ def save_agent_settings(tenant: Tenant, user: User, mapping: dict[str, int | Non
         record("chatwoot.default_agent", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,
                before=config.default_agent_id, after=default_agent_id)
         config.default_agent_id = default_agent_id
+    if config.default_team_id != default_team_id:
+        record("chatwoot.default_team", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,
+               before=config.default_team_id, after=default_team_id)
+        config.default_team_id = default_team_id

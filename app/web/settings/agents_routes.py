@@ -1,4 +1,4 @@
-"""Configuración › Agentes: the account's agents (from Chatwoot), each stylist's agent, the default agent."""
+"""Configuración › Agentes: the account's agents and teams (from Chatwoot), each stylist's agent, the defaults."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from app.web.settings.page import saved
 
 
 def _agent_id(value: str | None, allowed: set[int]) -> int | None:
-    """A posted agent id, kept only when it is one of the listed agents (or the one already stored)."""
+    """A posted agent (or team) id, kept only when it is one of those listed (or the one already stored)."""
     return int(value) if value and value.isdigit() and int(value) in allowed else None
 
 
@@ -30,7 +30,7 @@ def agents():
     panel = panel_url(g.tenant) if config and config.panel_token else None
     return render_template("settings/agents.html", listing=listing, stylists=known_stylists(g.tenant.id),
                            mapped=mapped, default_agent_id=config.default_agent_id if config else None,
-                           panel=panel)
+                           default_team_id=config.default_team_id if config else None, panel=panel)
 
 
 @bp.post("/panel-url")
@@ -46,9 +46,12 @@ def new_panel_url():
 @bp.post("/agents")
 def save_agents():
     stored = {m.agent_id for m in stylist_mappings(g.tenant.id)}
-    allowed = {a["id"] for a in account_agents(g.tenant.id).agents} | stored
+    listing = account_agents(g.tenant.id)
+    allowed = {a["id"] for a in listing.agents} | stored
     mapping = {name: _agent_id(request.form.get(f"stylist-{index}"), allowed)
                for index, name in enumerate(known_stylists(g.tenant.id))}
-    save_agent_settings(g.tenant, current_user, mapping, _agent_id(request.form.get("default_agent"), allowed))
+    teams = {t["id"] for t in listing.teams}
+    save_agent_settings(g.tenant, current_user, mapping, _agent_id(request.form.get("default_agent"), allowed),
+                        _agent_id(request.form.get("default_team"), teams))
     db.session.commit()
     return saved("agentes", _("Asignación de conversaciones guardada."))
