@@ -64,8 +64,9 @@ def home_data(sim: ChatwootSimulator) -> dict[str, Any]:
 def _conversation_row(sim: ChatwootSimulator, conversation: Conversation) -> dict[str, Any]:
     contact: Contact | None = sim.db.contacts.get(conversation.contact_id)
     last = sim.last_chat_message(conversation)
+    inbox = sim.db.inboxes[conversation.inbox_id]
     return {"account_id": conversation.account_id, "id": conversation.display_id, "status": conversation.status,
-            "inbox": sim.db.inboxes[conversation.inbox_id].name, "contact": contact,
+            "inbox": inbox.name, "inbox_id": inbox.id, "whatsapp": inbox.channel_type == WHATSAPP, "contact": contact,
             "last": last.content if last else None, "at": iso_ms(conversation.last_activity_at)}
 
 

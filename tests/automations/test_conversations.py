@@ -3,8 +3,10 @@ worker answers in her conversation (see scenario.py for the frozen clock and the
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+import requests
 from sqlalchemy import select
 
 from app.extensions import db
@@ -14,6 +16,7 @@ from app.models import (
     AutomationReply,
     ChatwootInteraction,
     Client,
+    Notification,
     NotificationStatus,
     NotificationType,
 )
@@ -157,3 +160,25 @@ def test_a_reply_whose_queue_message_was_lost_is_sent_by_the_sweep(salon, chatwo
     db.session.expire_all()
     assert db.session.get(AutomationReply, reply.id).status == "sent"
     assert len(answers(chatwoot, landed.conversation_id)) == chatwoot_messages + 1
+
+
+def _one_click_form(page: str) -> dict[str, str]:
+    """The hidden fields of the simulator page's one-click replies, as a browser would send them."""
+    form = re.search(r'<form[^>]*class="one-click"[^>]*>(.*?)</form>', page, re.S).group(1)
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_the_simulator_plays_si_to_the_reminder_in_one_click(salon, chatwoot):
+    remind("appt-1")
+    reminder = db.session.scalar(select(Notification).where(Notification.type == NotificationType.APPOINTMENT_REMINDER))
+    page = requests.get(f"{chatwoot.url}/app/accounts/{ACCOUNT}/conversations/{reminder.chatwoot_conversation_id}",
+                        timeout=10)
+    assert page.status_code == 200 and "Responder «Sí»" in page.text
+    clicked = requests.post(f"{chatwoot.url}/simulator/incoming", data={**_one_click_form(page.text), "text": "Sí"},
+                            timeout=30, allow_redirects=False)
+    assert clicked.status_code == 303, clicked.text
+    drain()
+    assert status("appt-1") == AppointmentStatus.CONFIRMED
+    landed = int(clicked.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert [m for m in answers(chatwoot, landed) if m.startswith("¡Gracias, María López!")] != []
+    assert db.session.query(AutomationReply).count() == 1, "answered once"
