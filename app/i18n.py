@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from app.extensions import babel
@@ -36,6 +36,11 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+def local_date(value: date, fmt: str = "medium") -> str:
+    """A calendar day already in the salon's zone (no conversion), in the page's language."""
+    return format_date(value, fmt)
+
+
 def to_tenant_tz(value: datetime, tz_name: str) -> datetime:
     return value.astimezone(ZoneInfo(tz_name))
 
@@ -43,4 +48,5 @@ def to_tenant_tz(value: datetime, tz_name: str) -> datetime:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["localdt"] = local_datetime
+    app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.globals["get_locale"] = get_locale

@@ -117,6 +117,16 @@ def direction(payload: dict) -> str | None:
     return None
 
 
+def sender_kind(payload: dict) -> str:
+    """"person" for an agent's message (sender type user) or the salon's phone app (a WhatsApp echo, no
+    sender); "automatic" for agent bots, Captain and automations."""
+    sender = payload.get("sender")
+    if isinstance(sender, dict):
+        return "person" if sender.get("type") == "user" else "automatic"
+    echo = as_dict(payload.get("content_attributes")).get("external_echo") is True
+    return "person" if echo else "automatic"
+
+
 def is_private(payload: dict) -> bool:
     return payload.get("private") is True
 

@@ -22,6 +22,7 @@ def ping(value: str) -> str:
 
 from app.jobs import (  # noqa: E402,F401  (register the tasks and their sweepers)
     agents,
+    analytics,
     attributes,
     automations,
     contacts,

@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 
 from app.models.agents import ConversationAssignment, QuickReply, StylistAgent
+from app.models.analytics import AnalyticsDay
 from app.models.api_key import ApiKey
 from app.models.appointment import Appointment
 from app.models.audit import AuditLog
@@ -30,6 +31,7 @@ from app.models.user import LoginFailure, TenantMembership, User
 from app.models.webhook_event import WebhookEvent
 
 __all__ = [
+    "AnalyticsDay",
     "ApiKey",
     "Appointment",
     "AppointmentStatus",

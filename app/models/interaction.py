@@ -21,6 +21,9 @@ class ChatwootInteraction(IdMixin, Base):
         Index("ix_chatwoot_interactions_tenant_id_client_id_created_at_id", "tenant_id", "client_id", "created_at",
               "id"),
         Index("ix_chatwoot_interactions_tenant_id_chatwoot_contact_id", "tenant_id", "chatwoot_contact_id"),
+        # Analytics: a conversation's first customer message and first reply by a person.
+        Index("ix_chatwoot_interactions_tenant_id_conversation_id_created_at", "tenant_id", "conversation_id",
+              "created_at"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -33,4 +36,7 @@ class ChatwootInteraction(IdMixin, Base):
     content_preview: Mapped[str | None] = mapped_column(String(500))
     phone: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str | None] = mapped_column(String(40))
+    # Who wrote an outgoing message: "person" (an agent, or the salon's phone app) or "automatic" (a bot,
+    # an automation, this service). None for rows logged before analytics, counted as a person's.
+    sender_kind: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -60,12 +60,13 @@ def register_web(app: Flask) -> None:
     for list_bp in (contacts_bp, interactions_bp, notifications_bp, webhooks_bp):
         app.register_blueprint(list_bp)
     from app.web.admin.routes import bp as admin_bp
+    from app.web.analytics.routes import bp as analytics_bp
     from app.web.appointments.routes import bp as appointments_bp
     from app.web.messages.routes import bp as messages_bp
     from app.web.settings import bp as settings_bp
     from app.web.sync.routes import bp as sync_bp
 
-    for page_bp in (settings_bp, sync_bp, messages_bp, admin_bp, appointments_bp):
+    for page_bp in (settings_bp, sync_bp, messages_bp, admin_bp, appointments_bp, analytics_bp):
         app.register_blueprint(page_bp)
     from app.web.panel import bp as panel_bp
 

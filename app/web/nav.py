@@ -16,6 +16,7 @@ NAV_ITEMS = [
     ("sync.index", _l("Sincronización")),
     ("messages.test_form", _l("Mensaje de prueba")),
     ("interactions.index", _l("Interacciones")),
+    ("analytics.show", _l("Analítica")),
     ("notifications.index", _l("Notificaciones")),
     ("webhooks.index", _l("Webhooks")),
     ("settings.show", _l("Configuración")),

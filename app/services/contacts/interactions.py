@@ -17,13 +17,15 @@ def preview(text: str | None) -> str | None:
 
 def log_interaction(tenant_id: str, event: str, *, direction: str = "system", client_id: str | None = None,
                     contact_id=None, conversation_id=None, message_id=None, content: str | None = None,
-                    phone: str | None = None, status: str | None = None) -> ChatwootInteraction:
+                    phone: str | None = None, status: str | None = None,
+                    sender_kind: str | None = None) -> ChatwootInteraction:
     row = ChatwootInteraction(
         tenant_id=tenant_id, event=event, direction=direction, client_id=client_id,
         chatwoot_contact_id=None if contact_id is None else str(contact_id),
         conversation_id=None if conversation_id is None else str(conversation_id),
         message_id=None if message_id is None else str(message_id),
         content_preview=preview(content), phone=phone, status=status,
+        sender_kind=sender_kind or ("automatic" if direction == "outgoing" else None),
     )
     db.session.add(row)
     db.session.flush()

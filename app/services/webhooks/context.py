@@ -12,6 +12,7 @@ from app.chatwoot.errors import ChatwootConfigError, ChatwootError
 from app.chatwoot.settings import require_settings
 from app.extensions import db
 from app.models import ChatwootConfig, ChatwootInteraction, Client, Tenant, WebhookEvent
+from app.services.analytics.rollup import forget_days_touched_by
 from app.services.contacts.interactions import log_interaction
 from app.services.contacts.linking import attributes_for_clients, push_attributes
 
@@ -76,6 +77,7 @@ class EventContext:
         """An interaction dated when it happened in Chatwoot, so late arrivals sort where they belong."""
         row = log_interaction(self.tenant_id, event, **fields)
         row.created_at = self.when
+        forget_days_touched_by(row, self.tenant.timezone)  # a late message changes a finished day's figures
         return row
 
     def close(self) -> None:

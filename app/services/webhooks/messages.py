@@ -61,10 +61,11 @@ def _outgoing(ctx: EventContext) -> str:
         return WebhookStatus.DONE
     contact = wp.message_contact(p)
     client = linked_client(ctx.tenant_id, contact.id if contact else None)
-    ctx.log("message_created", direction="outgoing", client_id=client.id if client else None,
-            contact_id=contact.id if contact else None, conversation_id=wp.conversation_id(p),
-            message_id=message_id, content=wp.content(p), phone=clip(contact.phone if contact else None, 40),
-            status=clip(wp.message_status(p), 40))
+    row = ctx.log("message_created", direction="outgoing", client_id=client.id if client else None,
+                  contact_id=contact.id if contact else None, conversation_id=wp.conversation_id(p),
+                  message_id=message_id, content=wp.content(p), phone=clip(contact.phone if contact else None, 40),
+                  status=clip(wp.message_status(p), 40))
+    row.sender_kind = wp.sender_kind(p)
     return WebhookStatus.DONE
 
 
