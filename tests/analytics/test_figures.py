@@ -51,7 +51,7 @@ def test_the_period_report_adds_reminders_no_shows_and_notifications(history):
     with time_machine.travel(NOW, tick=False):
         report = build_report(history, 7, NOW)
     days = by_day(report)
-    assert [d.day for d in report.days][0] == date(2026, 11, 14) and len(report.days) == 7
+    assert report.days[0].day == date(2026, 11, 14) and len(report.days) == 7
     assert (report.median, report.p90) == (300, 2400)
     assert (days[date(2026, 11, 18)].median, days[date(2026, 11, 19)].median) == (300, None)
     sixteenth = days[date(2026, 11, 16)]
