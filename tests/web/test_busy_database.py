@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditLog, LoginFailure, NotificationSettings, SyncRun, SyncStatus, Tenant
+from app.models import (
+    ApiKey,
+    AuditLog,
+    ChatwootConfig,
+    LoginFailure,
+    NotificationSettings,
+    SyncRun,
+    SyncStatus,
+    Tenant,
+)
 from tests.conftest import Browser
 
 BUSY = "La base de datos está ocupada por otra operación y no se guardó nada"
@@ -51,3 +60,28 @@ def test_login_says_the_database_is_busy(app, admin_user, locked_database):
     response = visitor.login(admin_user.email, "wrong password")
     assert response.status_code == 503 and BUSY in response.text
     assert count(LoginFailure) == 0
+
+
+def test_a_section_without_its_own_note_says_it_in_a_flash(admin, tenant, locked_database):
+    response = admin.post("/t/uno/settings/webhook-secret", {"secret": "secreto-nuevo-y-largo"})
+    assert response.status_code == 503 and BUSY in response.text
+    db.session.expire_all()
+    assert db.session.scalar(select(ChatwootConfig.webhook_secret).where(ChatwootConfig.tenant_id == tenant.id)) \
+        is None
+
+
+def test_an_api_key_is_not_created_and_its_section_says_why(admin, tenant, locked_database):
+    response = admin.post("/t/uno/settings/api-keys", {"name": "Caja"})
+    assert response.status_code == 503 and BUSY in response.text and "cpk_" not in response.text
+    assert count(ApiKey) == 0
+
+
+def test_a_panel_url_rotation_is_not_done_and_says_why(admin, tenant, locked_database):
+    response = admin.post("/t/uno/settings/panel-url", {})
+    assert response.status_code == 302
+    locked_database.execute("ROLLBACK")
+    assert BUSY in admin.get("/t/uno/settings/agents").text
+    db.session.expire_all()
+    assert db.session.scalar(select(ChatwootConfig.panel_token).where(ChatwootConfig.tenant_id == tenant.id)) is None
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "settings.panel_token_rotated")) is None
+    locked_database.execute("BEGIN IMMEDIATE")  # held again for the fixture's teardown
