@@ -92,6 +92,12 @@ def commit_with_retry(work: Callable[[], T], attempts: int) -> T:
         attempt += 1
 
 
+def discard() -> None:
+    """Roll back the open transaction: one that only read, or work abandoned midway; nothing of it is stored
+    and no snapshot or lock stays open."""
+    db.session.rollback()
+
+
 def let_waiting_writers_in() -> None:
     """Between two write transactions of a long job: give writers waiting for SQLite's lock their turn."""
     if db.session.get_bind().dialect.name == "sqlite":

@@ -178,3 +178,22 @@ def staff(app, staff_user):
     b = Browser(app)
     b.login(staff_user.email)
     return b
+
+
+@pytest.fixture
+def locked_database(app):
+    """Another connection holds a write transaction open on the SQLite file; ours give up after 0.2 s, not 5."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    def short_timeout(dbapi_connection, _record, _proxy):
+        dbapi_connection.execute("PRAGMA busy_timeout = 200")
+
+    event.listen(db.engine, "checkout", short_timeout)
+    other = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield other
+    other.execute("ROLLBACK")
+    other.close()
+    event.remove(db.engine, "checkout", short_timeout)

@@ -1,4 +1,5 @@
-"""The layering rules hold: services never commit (the §6 wrappers aside), nothing below jobs imports them."""
+"""The layering rules hold: services never commit (the §6 wrappers aside), routes and CLI commands commit only
+through app/transactions.py, nothing below jobs imports them."""
 
 from __future__ import annotations
 
@@ -12,16 +13,21 @@ APP = ROOT / "app"
 # The seed-facing wrapper of INTERFACES §6 that lives under services and commits like an entry point.
 MAY_COMMIT = {APP / "services" / "notification_service.py"}
 BELOW_JOBS = ("services", "chatwoot", "models")
+ENTRY_POINTS = ("web", "api", "cli")
+# The webhook intake answers Chatwoot within its own short transactions (its acknowledgement path).
+OWN_TRANSACTIONS = {APP / "api" / "webhooks.py"}
 
 
 def _modules(*packages: str) -> list[Path]:
     return sorted(path for package in packages for path in (APP / package).rglob("*.py"))
 
 
-def _commits(path: Path) -> list[int]:
+def _commits(path: Path, *methods: str) -> list[int]:
+    """Lines calling `.commit()` (or the given methods) on anything."""
+    methods = methods or ("commit",)
     tree = ast.parse(path.read_text(), filename=str(path))
     return [node.lineno for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods]
 
 
 def _imported(path: Path) -> set[str]:
@@ -39,6 +45,12 @@ def test_services_never_commit_apart_from_the_seed_facing_wrapper():
     found = {f"{path.relative_to(ROOT)}:{line}" for path in _modules("services") if path not in MAY_COMMIT
              for line in _commits(path)}
     assert found == set(), "services flush; the job, the request or the CLI command commits"
+
+
+def test_routes_and_commands_commit_only_through_the_unit_of_work():
+    found = {f"{path.relative_to(ROOT)}:{line}" for path in _modules(*ENTRY_POINTS) if path not in OWN_TRANSACTIONS
+             for line in _commits(path, "commit", "rollback")}
+    assert found == set(), "use transactions.unit_of_work (cli: committed) or transactions.discard"
 
 
 def test_the_wrapper_allowance_is_still_needed():

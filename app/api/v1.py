@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from flask import Blueprint, g, jsonify, request, url_for
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from app import jsonbody
 from app.extensions import csrf, db
@@ -25,7 +25,7 @@ from app.services.clients.records import RecordError, appointment_by_ref, upsert
 from app.services.notification_service import NotificationError, notification_service
 from app.services.notifications.reminders import save_appointment
 from app.services.settings.api_keys import authenticate
-from app.transactions import is_busy
+from app.transactions import unit_of_work
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -96,21 +96,11 @@ def _committed(save: Callable[[], T]) -> T:
     updates it; if that keeps happening the answer is 409 (clash) or 503 (busy), never a 500."""
     clash = False
     for attempt in range(ATTEMPTS):
-        try:
+        with unit_of_work(IntegrityError) as work:  # a RecordError or NotificationError is rolled back and raised
             result = save()
-            db.session.commit()
+        if work.ok:
             return result
-        except IntegrityError:
-            db.session.rollback()
-            clash = True
-        except OperationalError as exc:
-            db.session.rollback()
-            if not is_busy(exc):
-                raise
-            clash = False
-        except (RecordError, NotificationError):
-            db.session.rollback()
-            raise
+        clash = isinstance(work.error, IntegrityError)
         time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # let the other writer finish
     raise Clash() if clash else Busy()
 
@@ -177,9 +167,9 @@ def put_appointment(appointment_id: str):
 @bp.get("/appointments/<appointment_id>")
 def get_appointment(appointment_id: str):
     """An appointment and its status, by CitaPlanner id."""
-    appointment = appointment_by_ref(g.api_tenant.id, appointment_id)
-    body = appointment_json(appointment) if appointment else None
-    db.session.commit()  # the key's last use
+    with unit_of_work():  # stores the key's last use; a busy database loses only that, never the answer
+        appointment = appointment_by_ref(g.api_tenant.id, appointment_id)
+        body = appointment_json(appointment) if appointment else None
     return jsonify(body) if body else _error(404, "not found")
 
 
@@ -202,7 +192,8 @@ def post_notification():
 @bp.get("/notifications/<notification_id>")
 def get_notification(notification_id: str):
     """A notification's delivery status."""
-    notification = db.session.get(Notification, notification_id)
-    body = notification_json(notification) if notification and notification.tenant_id == g.api_tenant.id else None
-    db.session.commit()  # the key's last use
+    with unit_of_work():  # stores the key's last use; a busy database loses only that, never the answer
+        notification = db.session.get(Notification, notification_id)
+        body = notification_json(notification) if notification and notification.tenant_id == g.api_tenant.id \
+            else None
     return jsonify(body) if body else _error(404, "not found")

@@ -11,11 +11,11 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.cli import fail
+from app.cli import committed
 from app.extensions import db
-from app.models import ChatwootConfig, NotificationSettings, Role, Tenant, TenantMembership, User
+from app.models import Role, Tenant, TenantMembership, User
 from app.services.accounts.tenants import TenantError, create_tenant, create_user, require_tenant, reset_password
-from app.services.audit import record
+from app.services.settings.secrets import SecretRotationError, rotate_secrets
 
 
 @click.group("tenant")
@@ -31,11 +31,8 @@ def tenant_group():
 @with_appcontext
 def tenant_create(name, slug, timezone, region):
     """Create a tenant with its settings rows."""
-    try:
-        tenant = create_tenant(name, slug=slug, timezone=timezone, region=region)
-    except TenantError as exc:
-        fail(str(exc))
-    db.session.commit()
+    with committed(TenantError):
+        tenant = create_tenant(name, slug=slug, timezone=timezone, region=region, by="cli")
     click.echo(f"{tenant.id}\t{tenant.slug}\t{tenant.name}")
 
 
@@ -67,14 +64,11 @@ def _read_password(from_stdin: bool) -> str:
 @with_appcontext
 def user_create(email, role, tenant_refs, password_stdin):
     """Create a user; staff see only the tenants given."""
-    try:
+    with committed(TenantError):
         tenants = [require_tenant(ref) for ref in tenant_refs]
         if role == Role.STAFF and not tenants:
             raise TenantError("a staff user needs at least one --tenant")
-        user = create_user(email, _read_password(password_stdin), role=role, tenants=tenants)
-    except TenantError as exc:
-        fail(str(exc))
-    db.session.commit()
+        user = create_user(email, _read_password(password_stdin), role=role, tenants=tenants, by="cli")
     click.echo(f"{user.id}\t{user.email}\t{user.role}")
 
 
@@ -102,12 +96,8 @@ def user_list():
 def user_set_password(email, password_stdin):
     """Reset a lost password (generated and printed once, unless read from stdin); ends the user's sessions."""
     password = _read_password(True) if password_stdin else secrets.token_urlsafe(12)
-    try:
-        user = reset_password(email, password)
-    except TenantError as exc:
-        fail(str(exc))
-    record("user.set_password", tenant_id=None, by="cli", target_type="user", target_id=user.id, email=user.email)
-    db.session.commit()
+    with committed(TenantError):
+        user = reset_password(email, password, by="cli")
     if not password_stdin:
         click.echo(f"Password: {password}")
         click.echo("This password is shown only once. Keep it.")
@@ -123,18 +113,8 @@ def secrets_group():
 @with_appcontext
 def secrets_rotate():
     """Re-encrypt every stored secret with the first ENCRYPTION_KEYS key."""
-    from app.crypto import SecretDecryptError, rotate
-
-    count = 0
-    for model in (ChatwootConfig, NotificationSettings):
-        for row in db.session.scalars(select(model)):
-            for column in model.__secret_columns__:
-                try:
-                    setattr(row, column, rotate(getattr(row, column)))
-                except SecretDecryptError as exc:
-                    fail(f"{model.__tablename__} {row.id} {column}: {exc}")
-                count += bool(getattr(row, column))
-    db.session.commit()
+    with committed(SecretRotationError):
+        count = rotate_secrets(by="cli")
     click.echo(f"Re-encrypted {count} secret(s) with the first key.")
 
 
@@ -151,8 +131,8 @@ def setup(demo):
 
     password = secrets.token_urlsafe(12)
     admin_email = "admin@citaplanner.local"
-    create_demo_data(admin_email, password)
-    db.session.commit()
+    with committed():
+        create_demo_data(admin_email, password)
     wire_demo(app_base_url())
     click.echo("=" * 64)
     click.echo("First run: demo salon and administrator created.")

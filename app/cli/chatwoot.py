@@ -12,7 +12,7 @@ from app.chatwoot.api import chatwoot_api_service
 from app.chatwoot.client_matcher import chatwoot_client_matcher
 from app.chatwoot.errors import ChatwootConfigError
 from app.chatwoot.settings import require_settings, tenant_rows, webhook_urls
-from app.cli import fail
+from app.cli import committed, fail
 from app.extensions import db
 from app.jobs.sync import run_sync
 from app.models import Client, SyncStatus, Tenant
@@ -20,11 +20,11 @@ from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.agents.assignment import map_stylist
 from app.services.agents.panel import panel_url
-from app.services.audit import audit
 from app.services.contacts.matching import MatchReason
 from app.services.settings.credentials import ClaimRefused, configure_credentials
-from app.services.settings.health import check_connection
+from app.services.settings.health import live_check, record_check
 from app.services.sync.runs import SyncError, SyncResult, create_run, finish_run, result_of
+from app.transactions import discard
 
 SHOWN_ERRORS = 20
 
@@ -62,15 +62,12 @@ def configure(tenant, api_url, account_id, inbox_id, token_stdin, webhook_secret
     row = _tenant(tenant)
     token, secret = _read_secrets(token_stdin, webhook_secret_stdin)
     try:
-        config, changed, proof = configure_credentials(row.id, api_url=api_url, account_id=account_id,
-                                                       inbox_id=inbox_id, api_token=token, webhook_secret=secret,
-                                                       enabled=enabled)
-    except (ChatwootConfigError, ClaimRefused) as exc:
-        db.session.rollback()
-        fail(f"nothing saved: {exc.message}" if isinstance(exc, ClaimRefused) else exc.message)
-    proven = {"account_proven": {"account_id": proof.account_id, "role": proof.role}} if proof else {}
-    audit(row.id, "settings.credentials", "cli", object_type="tenant", object_id=row.id, fields=changed, **proven)
-    db.session.commit()
+        with committed(ChatwootConfigError):
+            config, changed, proof = configure_credentials(row.id, api_url=api_url, account_id=account_id,
+                                                           inbox_id=inbox_id, api_token=token,
+                                                           webhook_secret=secret, enabled=enabled, by="cli")
+    except ClaimRefused as exc:  # rolled back by the unit of work
+        fail(f"nothing saved: {exc.message}")
     if proof:
         click.echo(f"Chatwoot confirmed account {proof.account_id}: {proof.user_name} ({proof.role}).")
     click.echo(f"Saved the Chatwoot settings of {row.slug}: {', '.join(changed) or 'nothing changed'}.")
@@ -84,8 +81,10 @@ def configure(tenant, api_url, account_id, inbox_id, token_stdin, webhook_secret
 @with_appcontext
 def check(tenant):
     """Validate the salon's credentials against Chatwoot (token, account, inbox)."""
-    result = check_connection(_tenant(tenant).id)
-    db.session.commit()
+    row = _tenant(tenant)
+    result = live_check(row.id)  # only reads before asking Chatwoot: no write transaction waits on it
+    with committed():
+        record_check(row.id, result)
     if not result.ok:
         fail(result.message)
     click.echo(f"OK: {result.message}")
@@ -97,11 +96,8 @@ def check(tenant):
 @with_appcontext
 def sync(tenant):
     """Link every client to its Chatwoot contact (creating missing ones), with a progress bar."""
-    try:
-        run = create_run(_tenant(tenant).id)
-    except (SyncError, ChatwootConfigError) as exc:
-        fail(str(exc))
-    db.session.commit()
+    with committed(SyncError, ChatwootConfigError):
+        run = create_run(_tenant(tenant).id, by="cli")
     with click.progressbar(length=max(run.total, 1), label="Syncing clients", file=sys.stderr) as bar:
         def progress(current):
             bar.length = max(current.total, 1)
@@ -110,9 +106,9 @@ def sync(tenant):
         try:
             run = run_sync(run.id, progress)
         except KeyboardInterrupt:
-            db.session.rollback()
-            finish_run(run, SyncStatus.CANCELLED, "interrupted from the command line")
-            db.session.commit()
+            discard()
+            with committed():
+                finish_run(run, SyncStatus.CANCELLED, "interrupted from the command line")
             fail("interrupted; the links made so far are kept", code=130)
     _report(result_of(run))
 
@@ -184,12 +180,8 @@ def assign_stylist(tenant, staff_name, agent_id, clear):
     if (agent_id is None) == (not clear):
         fail("give exactly one of --agent-id N or --clear")
     row = _tenant(tenant)
-    try:
+    with committed(ValueError):
         map_stylist(row, staff_name, None if clear else agent_id, "cli")
-    except ValueError as exc:
-        db.session.rollback()
-        fail(str(exc))
-    db.session.commit()
     click.echo(f"{staff_name.strip()}: " + ("no agent" if clear else f"agent {agent_id}"))
 
 
@@ -200,10 +192,8 @@ def assign_stylist(tenant, staff_name, agent_id, clear):
 def panel_url_command(tenant, rotate):
     """Print the salon's Dashboard App URL to add in Chatwoot (Settings → Integrations → Dashboard apps)."""
     row = _tenant(tenant)
-    url = panel_url(row, rotate=rotate)
-    if rotate:
-        audit(row.id, "settings.panel_token_rotated", "cli", object_type="tenant", object_id=row.id)
-    db.session.commit()
+    with committed():
+        url = panel_url(row, rotate=rotate, by="cli")
     click.echo(url)
 
 
@@ -249,7 +239,7 @@ def incoming(tenant, phone, text, name):
         fail(str(exc))
     number = _whatsapp_number(phone, row.phone_region)
     inbox = tenant_rows(row.id)[0].whatsapp_inbox_id
-    db.session.commit()  # no transaction stays open while the simulator calls this app back
+    discard()  # it only read: no transaction stays open while the simulator calls this app back
     try:
         result = post_incoming(settings.api_url, settings.api_token, int(settings.account_id), number, text, name,
                                int(inbox) if inbox and inbox.isdigit() else None)

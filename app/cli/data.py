@@ -10,7 +10,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import fail
-from app.extensions import db
 from app.services.accounts.tenants import TenantError, require_tenant
 from app.services.clients.imports import (
     ImportFileError,
@@ -20,7 +19,7 @@ from app.services.clients.imports import (
     client_import,
     import_batch,
 )
-from app.transactions import DatabaseBusy, commit_with_retry, let_waiting_writers_in
+from app.transactions import DatabaseBusy, commit_with_retry, discard, let_waiting_writers_in
 
 
 def _run_import(tenant_ref: str, path: str, read_plan) -> None:
@@ -30,9 +29,9 @@ def _run_import(tenant_ref: str, path: str, read_plan) -> None:
     except TenantError as exc:
         fail(str(exc))
     except ImportFileError as exc:
-        db.session.rollback()
+        discard()
         fail(str(exc), code=2)
-    db.session.rollback()  # each batch then begins its own transaction, taking the write lock up front
+    discard()  # each batch then begins its own transaction, taking the write lock up front
     report, config = ImportReport(), current_app.config
     batch = partial(import_batch, tenant, plan, seen=report.seen, size=config["IMPORT_BATCH_ROWS"],
                     seconds=config["IMPORT_BATCH_SECONDS"])

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app.cli import committed
 from app.crypto import SecretDecryptError, reveal
 from app.extensions import db
 from app.models import Appointment, ChatwootConfig, NotificationSettings, Role, Tenant, utcnow
@@ -29,7 +30,7 @@ def create_demo_data(admin_email: str, password: str) -> None:
     """Create the demo salon (using the simulator, clearly labelled) and the first administrator."""
     from app.services.clients.records import upsert_client
 
-    tenant = create_tenant("Salón Demo (simulador Chatwoot)", slug=DEMO_SLUG)
+    tenant = create_tenant("Salón Demo (simulador Chatwoot)", slug=DEMO_SLUG, by="cli")
     settings = db.session.scalar(select(NotificationSettings).where(NotificationSettings.tenant_id == tenant.id))
     settings.chatwoot_enabled = True
     settings.chatwoot_api_url = DEMO_SIMULATOR_URL
@@ -39,7 +40,7 @@ def create_demo_data(admin_email: str, password: str) -> None:
         db.session.add(Appointment(tenant_id=tenant.id, client_id=client.id, service_name="Corte de cabello",
                                    staff_name="Laura", starts_at=now + timedelta(days=index + 1, hours=2),
                                    ends_at=now + timedelta(days=index + 1, hours=3)))
-    create_user(admin_email, password, role=Role.ADMIN)
+    create_user(admin_email, password, role=Role.ADMIN, by="cli")
     db.session.flush()
 
 
@@ -59,13 +60,13 @@ def wire_demo(app_url: str) -> str | None:
         return None
     sim = open_demo_simulator(current_app.config["SIMULATOR_STATE_PATH"])
     token = demo_token(sim)
-    if _plain(settings.chatwoot_api_token) != token:
-        settings.chatwoot_api_token = token
-    settings.chatwoot_account_id, settings.chatwoot_inbox_id = str(DEMO_ACCOUNT_ID), str(DEMO_API_INBOX_ID)
-    secret = _plain(config.webhook_secret)
-    if not secret:
-        secret = config.webhook_secret = secrets.token_urlsafe(24)
-    db.session.commit()
+    with committed():
+        if _plain(settings.chatwoot_api_token) != token:
+            settings.chatwoot_api_token = token
+        settings.chatwoot_account_id, settings.chatwoot_inbox_id = str(DEMO_ACCOUNT_ID), str(DEMO_API_INBOX_ID)
+        secret = _plain(config.webhook_secret)
+        if not secret:
+            secret = config.webhook_secret = secrets.token_urlsafe(24)
     url = app_url.rstrip("/") + "/api/webhooks/chatwoot"
     wire_demo_webhook(sim, url, secret)
     return url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.cli import fail
+from app.cli import committed
 from app.extensions import db
 from app.models import Notification, NotificationStatus
 from app.queue import enqueue
@@ -26,11 +26,8 @@ def apikey_group():
 @with_appcontext
 def apikey_create(tenant, name):
     """Create a key for TENANT; the key is printed once and never stored in clear."""
-    try:
-        key, plaintext = create_api_key(require_tenant(tenant), name, created_by="cli")
-    except (TenantError, ApiKeyError) as exc:
-        fail(str(exc))
-    db.session.commit()
+    with committed(TenantError, ApiKeyError):
+        key, plaintext = create_api_key(require_tenant(tenant), name, by="cli")
     click.echo(f"id: {key.id}")
     click.echo(f"key: {plaintext}")
     click.echo("Keep this key now: it is shown only once (send it as 'Authorization: Bearer <key>').", err=True)
@@ -41,11 +38,8 @@ def apikey_create(tenant, name):
 @with_appcontext
 def apikey_revoke(key_id):
     """Revoke a key by its id; requests with it get 401 from now on."""
-    try:
-        key = revoke_api_key(key_id)
-    except ApiKeyError as exc:
-        fail(str(exc))
-    db.session.commit()
+    with committed(ApiKeyError):
+        key = revoke_api_key(key_id, by="cli")
     click.echo(f"revoked: {key.id}\t{key.name}")
 
 
@@ -63,14 +57,11 @@ def _report(notification: Notification) -> None:
 @with_appcontext
 def notifications_retry(notification_id):
     """Retry a failed notification now and print its new status."""
-    row = db.session.get(Notification, notification_id)
-    try:
+    with committed(NotificationError):
+        row = db.session.get(Notification, notification_id)
         if row is None:
             raise NotificationError(f"no notification {notification_id}")
         notification_service.retry(row.id, row.tenant_id)
-    except NotificationError as exc:
-        fail(str(exc))
-    db.session.commit()
     result = notification_service.deliver(notification_id)
     _report(result)
     if result.status == NotificationStatus.FAILED:
@@ -87,8 +78,8 @@ def reminders_group():
 @with_appcontext
 def reminders_run(queue: bool):
     """Arm missing reminders, then send the ones that are due."""
-    report = arm_upcoming_reminders()
-    db.session.commit()
+    with committed():
+        report = arm_upcoming_reminders()
     click.echo(f"armed: {report.armed}  skipped: {report.skipped}  not created: {report.not_created}")
     due = due_reminders()
     if queue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.cli import fail
+from app.cli import committed, fail
 
 
 @click.group("webhooks")
@@ -20,13 +20,12 @@ def webhooks_group():
 @with_appcontext
 def replay(tenant_ref, event_id, all_failed):
     """Queue stored events for processing again: one (--event ID) or every failed one (--all-failed)."""
-    from app.extensions import db
     from app.services.accounts.tenants import TenantError, require_tenant
     from app.services.webhooks.replay import ReplayError, find_event, replay_event, replay_failed
 
     if bool(event_id) == all_failed:
         fail("give either --event ID or --all-failed", 2)
-    try:
+    with committed(TenantError, ReplayError):
         tenant_id = require_tenant(tenant_ref).id if tenant_ref else None
         if event_id:
             event = find_event(event_id, tenant_id)
@@ -34,9 +33,6 @@ def replay(tenant_ref, event_id, all_failed):
             count = 1
         else:
             count = replay_failed(tenant_id)
-    except (TenantError, ReplayError) as exc:
-        fail(str(exc))
-    db.session.commit()
     click.echo(f"Queued {count} event(s) for processing")
 
 

@@ -17,15 +17,9 @@ def actor_of(by: User | str | None) -> tuple[str, str | None]:
 
 
 def record(action: str, *, tenant_id: str | None, by: User | str | None, target_type: str | None = None,
-           target_id: str | None = None, **details) -> None:
-    """Add one audit line (flushed with the caller's transaction)."""
-    actor, user_id = actor_of(by)
-    db.session.add(AuditLog(tenant_id=tenant_id, user_id=user_id, actor=actor, action=action,
+           target_id: str | None = None, user_id: str | None = None, **details) -> None:
+    """Add one audit line (flushed with the caller's transaction). `user_id` names the dashboard user a
+    process works for when `by` is that process (the worker's sync run that an admin started)."""
+    actor, by_user_id = actor_of(by)
+    db.session.add(AuditLog(tenant_id=tenant_id, user_id=user_id or by_user_id, actor=actor, action=action,
                             object_type=target_type, object_id=target_id, details=details))
-
-
-def audit(tenant_id: str, action: str, actor: str, user_id: str | None = None, object_type: str | None = None,
-          object_id: str | None = None, **details) -> None:
-    """Positional form used by the older operations; prefer record()."""
-    db.session.add(AuditLog(tenant_id=tenant_id, user_id=user_id, actor=actor, action=action,
-                            object_type=object_type, object_id=object_id, details=details))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
 
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.security import framed_only_by
 from app.services.agents.panel import chatwoot_origin, link_from_action, panel_view, tenant_for_panel
+from app.transactions import discard, unit_of_work
 
 bp = Blueprint("panel", __name__, url_prefix="/chatwoot/app")
 csrf.exempt(bp)  # no session to ride on: the one POST carries its own signed, single-purpose token
@@ -27,7 +28,7 @@ def _framed(tenant, html: str):
 def shell(token: str):
     tenant = tenant_for_panel(token) or abort(404)
     html = render_template("panel/shell.html", tenant=tenant, origin=chatwoot_origin(tenant.id), token=token)
-    db.session.rollback()  # read-only
+    discard()  # read-only
     return _framed(tenant, html)
 
 
@@ -37,7 +38,7 @@ def contact(token: str):
     view = panel_view(tenant, request.args.get("account_id"), request.args.get("contact_id"),
                       request.args.get("phone"))
     html = render_template("panel/contact.html", view=view, tenant=tenant)
-    db.session.rollback()  # read-only
+    discard()  # read-only
     return _framed(tenant, html)
 
 
@@ -45,13 +46,14 @@ def contact(token: str):
 def link(token: str):
     """One click: link the likely client to the contact (the signed action token says which)."""
     tenant = tenant_for_panel(token) or abort(404)
-    client = link_from_action(tenant, request.form.get("link_token", ""))
+    with unit_of_work() as work:
+        client = link_from_action(tenant, request.form.get("link_token", ""))
+    if work.error:
+        abort(503)  # the database stayed busy: nothing was linked, the agent may click again
     if client is None:
-        db.session.rollback()
         abort(400)
     account_id, contact_id = request.form.get("account_id"), client.chatwoot_contact_id
-    db.session.commit()
     html = render_template("panel/contact.html", view=panel_view(tenant, account_id, contact_id, None),
                            tenant=tenant)
-    db.session.rollback()  # read-only
+    discard()  # read-only
     return _framed(tenant, html)

@@ -218,3 +218,18 @@ def test_post_notification_field_errors(api, wired_tenant):
         response = api.post("/api/v1/notifications", body)
         assert response.status_code == 422 and list(response.json["fields"]) == [field], body
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_a_busy_database_answers_503_and_saves_nothing(app, api, locked_database):
+    locked_database.execute("ROLLBACK")
+    assert api.get("/api/v1/notifications/none").status_code == 404  # the key's last use is noted first
+    locked_database.execute("BEGIN IMMEDIATE")
+    response = api.put("/api/v1/clients/cp-busy", {"first_name": "Ana", "last_name": "Ruiz",
+                                                   "phone": "+52 55 1234 5678"})
+    assert response.status_code == 503
+    assert response.json == {"error": "the database is busy; send the request again"}
+    locked_database.execute("ROLLBACK")
+    assert db.session.get(Client, "cp-busy") is None
+    assert api.put("/api/v1/clients/cp-busy", {"first_name": "Ana", "last_name": "Ruiz",
+                                               "phone": "+52 55 1234 5678"}).status_code == 201
+    locked_database.execute("BEGIN IMMEDIATE")  # held again for the fixture's teardown

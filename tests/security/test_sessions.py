@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.extensions import db
-from app.web.admin.accounts import set_active
+from app.services.accounts.tenants import set_active
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -62,9 +62,9 @@ def test_any_password_change_ends_the_sessions(app, staff, staff_user):
 
 def test_deactivation_ends_the_sessions_and_reactivation_does_not_revive_them(app, staff, staff_user, admin_user):
     cookie = _stolen_cookie(staff)
-    set_active(staff_user, False, admin_user)
+    set_active(staff_user, False, by=admin_user)
     db.session.commit()
     assert _replay(app, cookie) == 302
-    set_active(staff_user, True, admin_user)
+    set_active(staff_user, True, by=admin_user)
     db.session.commit()
     assert _replay(app, cookie) == 302

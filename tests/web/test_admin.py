@@ -60,7 +60,8 @@ def test_create_staff_user_who_can_then_log_in(app, admin, tenant, other_tenant)
     b = Browser(app)
     assert b.login("nuevo@example.com", "una clave larga").status_code == 302
     assert b.get("/t/uno/").status_code == 200 and b.get("/t/dos/").status_code == 404
-    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "user.create")).details["tenants"] == ["uno"]
+    line = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.create", AuditLog.object_id == user.id))
+    assert line.details["tenants"] == ["uno"] and line.actor == "admin@example.com"
 
 
 def test_user_errors(admin, staff_user, tenant):

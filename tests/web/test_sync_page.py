@@ -70,6 +70,7 @@ def test_second_start_while_one_is_active_shows_the_running_one(admin, wired_ten
     assert len(runs) == 1
     assert "Ya hay una sincronización en curso; este es su avance." in response.text
     assert f"/t/uno/sync/{runs[0].id}/progress" in response.text, "the running one's progress is on the page"
+    assert len(db.session.scalars(select(AuditLog).where(AuditLog.action == "sync.start")).all()) == 1
 
 
 def test_cancel_a_queued_run(admin, wired_tenant):

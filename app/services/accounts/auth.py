@@ -89,3 +89,9 @@ def end_sessions(user: User) -> None:
     """Log the user out everywhere: this browser and any other holding one of their session cookies."""
     user.end_sessions()
     db.session.flush()
+
+
+def save_locale(user: User, lang: str) -> None:
+    """The user's interface language, kept across sessions and devices."""
+    user.locale = lang
+    db.session.flush()

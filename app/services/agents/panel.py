@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from app.chatwoot.settings import app_base_url, resolve_settings
 from app.extensions import db
-from app.models import Appointment, ChatwootConfig, Client, Notification, Tenant, utcnow
+from app.models import Appointment, ChatwootConfig, Client, Notification, Tenant, User, utcnow
 from app.services.attributes.freshness import mark_due
+from app.services.audit import record
 from app.services.contacts.linking import link_client
 from app.services.contacts.matching import MatchReason, match_phone
 
@@ -26,14 +27,16 @@ PAST_SHOWN = 5
 NOTIFICATIONS_SHOWN = 10
 
 
-def panel_url(tenant: Tenant, rotate: bool = False) -> str:
-    """The Dashboard App URL; a new token (the old URL stops working) when rotating or never made."""
+def panel_url(tenant: Tenant, rotate: bool = False, *, by: User | str | None = None) -> str:
+    """The Dashboard App URL; a new token (the old URL stops working) when rotating (audited) or never made."""
     config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == tenant.id))
     if config is None:
         config = ChatwootConfig(tenant_id=tenant.id)
         db.session.add(config)
     if rotate or not config.panel_token:
         config.panel_token = secrets.token_urlsafe(32)
+    if rotate:
+        record("settings.panel_token_rotated", tenant_id=tenant.id, by=by, target_type="tenant", target_id=tenant.id)
     return f"{app_base_url()}/chatwoot/app/{config.panel_token}"
 
 

@@ -19,7 +19,7 @@ from app.models import (
     Tenant,
     utcnow,
 )
-from app.services.audit import audit
+from app.services.audit import record
 
 # The keys we own on a Chatwoot contact; Chatwoot merges them with whatever else the contact has.
 ATTRIBUTE_DEFINITIONS = (
@@ -131,8 +131,8 @@ def link_client(api: ChatwootClient | None, client: Client, contact_id: str, act
         client.chatwoot_attributes_hash = None
     if api is not None:
         push_attributes(api, client)
-    audit(client.tenant_id, "client.link", actor, user_id, "client", client.id,
-          contact_id=str(contact_id), previous=previous)
+    record("client.link", tenant_id=client.tenant_id, by=actor, user_id=user_id, target_type="client",
+           target_id=client.id, contact_id=str(contact_id), previous=previous)
     db.session.flush()
 
 
@@ -144,5 +144,6 @@ def unlink_client(api: ChatwootClient | None, client: Client, actor: str, user_i
     client.chatwoot_contact_id = None
     client.chatwoot_attributes_hash = None
     client.chatwoot_linked_at = None
-    audit(client.tenant_id, "client.unlink", actor, user_id, "client", client.id, contact_id=contact_id)
+    record("client.unlink", tenant_id=client.tenant_id, by=actor, user_id=user_id, target_type="client",
+           target_id=client.id, contact_id=contact_id)
     db.session.flush()

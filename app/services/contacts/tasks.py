@@ -19,7 +19,7 @@ from app.chatwoot.settings import require_settings
 from app.extensions import db
 from app.models import Client, ContactTask, ContactTaskStatus, User, utcnow
 from app.queue import enqueue_after_commit
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.contacts.linking import ATTRIBUTE_KEYS, attributes_hash, client_attributes
 
 LEASE = timedelta(minutes=5)  # covers the client's own waits for a rate-limit window
@@ -141,12 +141,12 @@ def _fail(task: ContactTask, result: TaskResult) -> None:
     task.status, task.failed_step, task.error = ContactTaskStatus.FAILED, result.failed_step, result.error.message
     task.leased_until, task.finished_at = None, utcnow()
     if result.failed_step == "clear":
-        audit(task.tenant_id, "client.unlink_attributes_left", ACTOR, task.created_by_id, "client", task.client_id,
-              contact_id=task.clear_contact_id, error=task.error)
+        record("client.unlink_attributes_left", tenant_id=task.tenant_id, by=ACTOR, user_id=task.created_by_id,
+               target_type="client", target_id=task.client_id, contact_id=task.clear_contact_id, error=task.error)
     else:
         # chatwoot_attributes_hash stays unset, so the contact's next message or a sync pushes again.
-        audit(task.tenant_id, "client.push_failed", ACTOR, task.created_by_id, "client", task.client_id,
-              contact_id=task.push_contact_id, error=task.error)
+        record("client.push_failed", tenant_id=task.tenant_id, by=ACTOR, user_id=task.created_by_id,
+               target_type="client", target_id=task.client_id, contact_id=task.push_contact_id, error=task.error)
 
 
 def stuck_task_ids(limit: int = 200) -> list[str]:

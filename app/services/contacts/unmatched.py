@@ -18,7 +18,7 @@ from app.chatwoot.payloads import ContactInfo
 from app.chatwoot.settings import ChatwootSettings, require_settings
 from app.extensions import db
 from app.models import Client, ContactTask, Tenant, UnmatchedContact, UnmatchedStatus, User, new_id, utcnow
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.clients.records import upsert_client
 from app.services.contacts.interactions import preview
 from app.services.contacts.linking import contact_owner, link_client, unlink_client
@@ -133,8 +133,8 @@ class MoveNeedsConfirmation(UnmatchedError):
 def _resolve(row: UnmatchedContact, status: str, user: User, client: Client | None = None) -> None:
     row.status, row.resolved_by_id, row.resolved_at = status, user.id, utcnow()
     row.resolved_client_id = client.id if client else None
-    audit(row.tenant_id, f"unmatched.{status}", user.email, user.id, "unmatched_contact", row.id,
-          contact_id=row.chatwoot_contact_id, client_id=row.resolved_client_id)
+    record(f"unmatched.{status}", tenant_id=row.tenant_id, by=user, target_type="unmatched_contact",
+           target_id=row.id, contact_id=row.chatwoot_contact_id, client_id=row.resolved_client_id)
     db.session.flush()
 
 
@@ -186,8 +186,8 @@ def create_client_from_unmatched(tenant: Tenant, unmatched_id: str, data: dict, 
                              f"{owner.full_name}: link it instead")
     _settings(tenant)
     client = upsert_client(tenant, fields).obj
-    audit(tenant.id, "client.create_from_unmatched", user.email, user.id, "client", client.id,
-          unmatched_id=row.id)
+    record("client.create_from_unmatched", tenant_id=tenant.id, by=user, target_type="client", target_id=client.id,
+           unmatched_id=row.id)
     link_client(None, client, row.chatwoot_contact_id, actor=user.email, user_id=user.id)
     task = queue_task(client, push_contact_id=row.chatwoot_contact_id, by=user)
     _resolve(row, UnmatchedStatus.CREATED, user, client)

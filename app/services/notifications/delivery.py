@@ -32,7 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.phone import Phone, PhoneError, configured_region, parse_phone
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.contacts.interactions import log_interaction
 from app.services.contacts.linking import contact_owner, link_client
 from app.services.contacts.remote import ensure_contact, open_conversation
@@ -211,8 +211,8 @@ def _resolve_contact(api: ChatwootClient, beat: Heartbeat, client: Client, phone
     owner = contact_owner(client.tenant_id, contact.id)
     if owner is not None and owner.id != client.id:
         # One contact, one client: the message still reaches the person's number, the link stays where it is.
-        audit(client.tenant_id, "client.link_refused", ACTOR, None, "client", client.id, contact_id=contact.id,
-              linked_to=owner.id)
+        record("client.link_refused", tenant_id=client.tenant_id, by=ACTOR, target_type="client",
+               target_id=client.id, contact_id=contact.id, linked_to=owner.id)
     else:
         link_client(None, client, contact.id, ACTOR)
     yield from _committed(beat)

@@ -27,7 +27,7 @@ from app.models import (
     Tenant,
     utcnow,
 )
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.clients.records import Upserted, appointment_by_ref, upsert_appointment
 from app.services.notification_service import NotificationError, notification_service
 from app.services.notifications.schedule import is_reminder_for, parse_offsets, reminder_due, reminder_key
@@ -62,8 +62,8 @@ def _create(appointment: Appointment, notification_type: str, key: str, *, at: d
     except NotificationError as exc:
         current_app.logger.warning("%s for appointment %s not created: %s", notification_type, appointment.id, exc)
         if audited:
-            audit(appointment.tenant_id, "notification.not_created", "notifications", object_type="appointment",
-                  object_id=appointment.id, type=str(notification_type), reason=str(exc))
+            record("notification.not_created", tenant_id=appointment.tenant_id, by="notifications",
+                   target_type="appointment", target_id=appointment.id, type=str(notification_type), reason=str(exc))
         return None
 
 

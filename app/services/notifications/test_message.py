@@ -23,7 +23,7 @@ from app.models import (
     utcnow,
 )
 from app.queue import enqueue_after_commit
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.contacts.matching import MatchReason, match_phone
 from app.services.notifications.templates import context_variables, next_appointment, render, template_body
 
@@ -74,8 +74,8 @@ def queue_test(tenant: Tenant, user: User, client: Client | None, phone: str | N
                        next_attempt_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    audit(tenant.id, "message.test", user.email, user.id, "notification", row.id,
-          to=client.phone if client else row.to_phone, client_id=row.client_id)
+    record("message.test", tenant_id=tenant.id, by=user, target_type="notification", target_id=row.id,
+           to=client.phone if client else row.to_phone, client_id=row.client_id)
     enqueue_after_commit("deliver_notification", row.id)
     return row
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ApiKey, Tenant, utcnow
-from app.services.audit import audit
+from app.models import ApiKey, Tenant, User, utcnow
+from app.services.audit import actor_of, record
 
 KEY_PREFIX = "cpk_"
 SHOWN_PREFIX = 12  # "cpk_" plus 8 characters: enough to tell keys apart in a list, useless to an attacker
@@ -26,28 +26,29 @@ def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def create_api_key(tenant: Tenant, name: str, created_by: str | None = None) -> tuple[ApiKey, str]:
-    """A new key for the tenant: (row, plaintext). The plaintext exists only in this return value."""
+def create_api_key(tenant: Tenant, name: str, by: User | str = "cli") -> tuple[ApiKey, str]:
+    """A new key for the tenant (audited): (row, plaintext). The plaintext exists only in this return value."""
     name = (name or "").strip()
     if not name:
         raise ApiKeyError("the key needs a name")
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(tenant_id=tenant.id, name=name[:120], prefix=plaintext[:SHOWN_PREFIX],
-                 key_hash=hash_key(plaintext), created_by=created_by)
+                 key_hash=hash_key(plaintext), created_by=actor_of(by)[0])
     db.session.add(key)
     db.session.flush()
-    audit(tenant.id, "api_key.create", created_by or "cli", object_type="api_key", object_id=key.id, name=key.name)
+    record("api_key.create", tenant_id=tenant.id, by=by, target_type="api_key", target_id=key.id, name=key.name)
     return key, plaintext
 
 
-def revoke_api_key(key_id: str, tenant_id: str | None = None, actor: str = "cli") -> ApiKey:
-    """Revoke a key (idempotent); with tenant_id, a key of another tenant is not found."""
+def revoke_api_key(key_id: str, tenant_id: str | None = None, by: User | str = "cli") -> ApiKey:
+    """Revoke a key (idempotent, audited); with tenant_id, a key of another tenant is not found."""
     key = db.session.get(ApiKey, key_id)
     if key is None or (tenant_id is not None and key.tenant_id != tenant_id):
         raise ApiKeyError(f"no API key {key_id}")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        audit(key.tenant_id, "api_key.revoke", actor, object_type="api_key", object_id=key.id, name=key.name)
+        record("api_key.revoke", tenant_id=key.tenant_id, by=by, target_type="api_key", target_id=key.id,
+               name=key.name)
     db.session.flush()
     return key
 

@@ -28,8 +28,9 @@ from app.chatwoot.errors import (
     ChatwootTransientError,
 )
 from app.chatwoot.settings import ChatwootSettings, credential_values, resolve_settings, update_credentials
-from app.models import ChatwootConfig
+from app.models import ChatwootConfig, User
 from app.outbound import allow_private_network, excerpt
+from app.services.audit import record
 
 PROOF_TIMEOUT = 5.0
 CLAIM_COLUMNS = ("chatwoot_api_url", "chatwoot_account_id", "chatwoot_api_token")
@@ -134,10 +135,14 @@ def _failure(exc: ChatwootError, api_url: str, timeout: float) -> str:
 def configure_credentials(tenant_id: str, *, api_url: str | None = None, account_id: str | None = None,
                           inbox_id: str | None = None, api_token: str | None = None,
                           webhook_secret: str | None = None,
-                          enabled: bool | None = None) -> tuple[ChatwootConfig, list[str], Proof | None]:
-    """`flask chatwoot configure`: check the values, prove the account with Chatwoot, then write (flush)."""
+                          enabled: bool | None = None,
+                          by: User | str | None = None) -> tuple[ChatwootConfig, list[str], Proof | None]:
+    """`flask chatwoot configure`: check the values, prove the account with Chatwoot, then write (flush, audited)."""
     values = credential_values(api_url=api_url, account_id=account_id, inbox_id=inbox_id, api_token=api_token)
     proof = prove_claim(tenant_id, values)
     config, changed = update_credentials(tenant_id, api_url=api_url, account_id=account_id, inbox_id=inbox_id,
                                          api_token=api_token, webhook_secret=webhook_secret, enabled=enabled)
+    proven = {"account_proven": {"account_id": proof.account_id, "role": proof.role}} if proof else {}
+    record("settings.credentials", tenant_id=tenant_id, by=by, target_type="tenant", target_id=tenant_id,
+           fields=changed, **proven)
     return config, changed, proof

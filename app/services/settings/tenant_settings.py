@@ -27,7 +27,7 @@ from app.models import (
 )
 from app.models.settings import new_webhook_token
 from app.outbound import excerpt
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.automations.settings import saved_opening_hours
 from app.services.notifications.schedule import parse_offsets
 from app.services.notifications.templates import default_body
@@ -185,7 +185,8 @@ def _assign(row: Any, values: dict[str, Any]) -> dict[str, list]:
 
 def _record(tenant: Tenant, user: User, action: str, changed: dict, **details) -> None:
     if changed or details:
-        audit(tenant.id, action, user.email, user.id, "tenant", tenant.id, changed=changed, **details)
+        record(action, tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id, changed=changed,
+               **details)
     db.session.flush()
 
 

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.models import Client, SyncRun, SyncStatus, User, new_id, utcnow
 from app.models.sync_run import ACTIVE_WHERE
 from app.queue import enqueue_after_commit
+from app.services.audit import record
 from app.services.leases import Heartbeat, lease
 from app.services.sync.engine import NOTE, WRITE, SyncEngine, add_entry
 
@@ -84,25 +85,28 @@ def open_run(tenant_id: str, user: User | None = None) -> tuple[SyncRun, bool]:
     return current, False
 
 
-def create_run(tenant_id: str, user: User | None = None) -> SyncRun:
-    """A queued run (flushed); refuses when the settings are incomplete or a run is already active."""
-    run, created = open_run(tenant_id, user)
+def create_run(tenant_id: str, by: User | str | None = None) -> SyncRun:
+    """A queued run (flushed, audited); refuses when the settings are incomplete or a run is already active."""
+    run, created = open_run(tenant_id, by if isinstance(by, User) else None)
     if not created:
         raise SyncError(f"a sync is already {run.status} for this salon (run {run.id}); "
                         "wait for it to finish or cancel it")
+    record("sync.start", tenant_id=tenant_id, by=by, target_type="sync_run", target_id=run.id)
     return run
 
 
-def start_sync(tenant_id: str, user: User | None = None) -> SyncRun:
-    """A queued run the worker takes once the caller commits, or the run already active for the tenant."""
-    run, created = open_run(tenant_id, user)
+def start_sync(tenant_id: str, by: User | str | None = None) -> SyncRun:
+    """A queued run the worker takes once the caller commits (audited), or the run already active for the tenant."""
+    run, created = open_run(tenant_id, by if isinstance(by, User) else None)
     if created:
+        record("sync.start", tenant_id=tenant_id, by=by, target_type="sync_run", target_id=run.id)
         enqueue_after_commit("sync_job", run.id)
     return run
 
 
-def cancel_sync(run: SyncRun) -> None:
-    """Cancel a queued run at once; ask a running one to stop after its current client (flush only)."""
+def cancel_sync(run: SyncRun, by: User | str | None = None) -> None:
+    """Cancel a queued run at once; ask a running one to stop after its current client (flush only, audited)."""
+    record("sync.cancel", tenant_id=run.tenant_id, by=by, target_type="sync_run", target_id=run.id)
     if run.status == SyncStatus.QUEUED:
         run.status, run.finished_at = SyncStatus.CANCELLED, utcnow()
     elif run.status == SyncStatus.RUNNING:

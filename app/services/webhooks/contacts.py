@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.chatwoot import payloads as wp
 from app.chatwoot.payloads import ContactInfo
 from app.models import Client, WebhookStatus
-from app.services.audit import audit
+from app.services.audit import record
 from app.services.clients.records import RecordError, upsert_client
 from app.services.contacts.linking import link_client
 from app.services.contacts.matching import MatchReason, PhoneMatch, match_phone
@@ -37,7 +37,8 @@ def _auto_create(ctx: EventContext, contact: ContactInfo, phone_key: str) -> Cli
                                             "email": email}).obj
     except RecordError:
         return None
-    audit(ctx.tenant_id, "client.auto_create", ACTOR, None, "client", client.id, contact_id=contact.id)
+    record("client.auto_create", tenant_id=ctx.tenant_id, by=ACTOR, target_type="client", target_id=client.id,
+           contact_id=contact.id)
     return link_matched(ctx, client, contact)
 
 

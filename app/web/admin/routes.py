@@ -9,10 +9,11 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.models import Tenant, User
-from app.services.accounts.tenants import TenantError, create_tenant, create_user
-from app.services.audit import audit
-from app.web.admin.accounts import all_tenants, all_users, audit_page, names_for, set_active
+from app.services.accounts.tenants import TenantError, create_tenant, create_user, set_active
+from app.transactions import unit_of_work
 from app.web.admin.forms import TenantForm, UserForm
+from app.web.admin.queries import all_tenants, all_users, audit_page, names_for
+from app.web.refusals import flash_refusal, refusal, refusal_status
 from app.web.tenant_bp import is_htmx
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -45,54 +46,45 @@ def index():
 @bp.post("/tenants")
 def create_tenant_view():
     form = TenantForm()
-    if form.validate():
-        try:
-            tenant = create_tenant(form.name.data, slug=form.slug.data or None, timezone=form.timezone.data.strip(),
-                                   region=form.region.data)
-        except TenantError as exc:
-            form.form_errors.append(str(exc))
-        else:
-            audit(tenant.id, "tenant.create", current_user.email, current_user.id, "tenant", tenant.id,
-                  name=tenant.name, slug=tenant.slug)
-            db.session.commit()
-            flash(_("Salón «%(name)s» creado.", name=tenant.name), "success")
-            return redirect(url_for("admin.index", _anchor="salones"))
-    db.session.rollback()
-    return _index(422, tenant_form=form)
+    if not form.validate():
+        return _index(422, tenant_form=form)
+    with unit_of_work(TenantError) as work:
+        tenant = create_tenant(form.name.data, slug=form.slug.data or None, timezone=form.timezone.data.strip(),
+                               region=form.region.data, by=current_user)
+    if work.error:
+        form.form_errors.append(refusal(work.error, _("No se pudo crear el salón: %(error)s", error=work.error)))
+        return _index(refusal_status(work.error), tenant_form=form)
+    flash(_("Salón «%(name)s» creado.", name=tenant.name), "success")
+    return redirect(url_for("admin.index", _anchor="salones"))
 
 
 @bp.post("/users")
 def create_user_view():
     form = _user_form(bound=True)
-    if form.validate():
+    if not form.validate():
+        return _index(422, user_form=form)
+    with unit_of_work(TenantError) as work:
         tenants = [db.session.get(Tenant, tenant_id) for tenant_id in form.tenants.data]
-        try:
-            user = create_user(form.email.data, form.password.data, role=form.role.data,
-                               tenants=[t for t in tenants if t])
-        except TenantError as exc:
-            form.form_errors.append(str(exc))
-        else:
-            audit(None, "user.create", current_user.email, current_user.id, "user", user.id, email=user.email,
-                  role=user.role, tenants=[t.slug for t in tenants if t])
-            db.session.commit()
-            flash(_("Usuario %(email)s creado.", email=user.email), "success")
-            return redirect(url_for("admin.index", _anchor="usuarios"))
-    db.session.rollback()
-    return _index(422, user_form=form)
+        user = create_user(form.email.data, form.password.data, role=form.role.data, tenants=[t for t in tenants if t],
+                           by=current_user)
+    if work.error:
+        form.form_errors.append(refusal(work.error, _("No se pudo crear el usuario: %(error)s", error=work.error)))
+        return _index(refusal_status(work.error), user_form=form)
+    flash(_("Usuario %(email)s creado.", email=user.email), "success")
+    return redirect(url_for("admin.index", _anchor="usuarios"))
 
 
 @bp.post("/users/<user_id>/active")
 def set_user_active(user_id: str):
     user = db.session.get(User, user_id) or abort(404)
     active = request.form.get("active") == "1"
-    try:
-        set_active(user, active, current_user)
-    except ValueError:
-        flash(_("No puedes desactivar tu propia cuenta."), "error")
-        return redirect(url_for("admin.index", _anchor="usuarios"))
-    db.session.commit()
-    flash(_("%(email)s puede entrar de nuevo.", email=user.email) if active
-          else _("%(email)s ya no puede entrar.", email=user.email), "success")
+    with unit_of_work(TenantError) as work:
+        set_active(user, active, by=current_user)
+    if work.error:
+        flash_refusal(work.error, _("No puedes desactivar tu propia cuenta."))
+    else:
+        flash(_("%(email)s puede entrar de nuevo.", email=user.email) if active
+              else _("%(email)s ya no puede entrar.", email=user.email), "success")
     return redirect(url_for("admin.index", _anchor="usuarios"))
 
 

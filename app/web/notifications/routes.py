@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.models import Notification
 from app.services.notification_service import NotificationError, notification_service
 from app.tenancy import get_scoped_or_404
+from app.transactions import unit_of_work
 from app.web.contacts.queries import chatwoot_app_base
 from app.web.notifications.queries import STATUSES, TYPES, notifications_page
+from app.web.refusals import flash_refusal
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 
 bp = tenant_blueprint("notifications", __name__, "/notifications")
@@ -30,12 +31,10 @@ def retry(notification_id: str):
     notification = get_scoped_or_404(Notification, notification_id)
     back = url_for("notifications.index", type=request.form.get("type") or None,
                    status=request.form.get("status") or None)
-    try:
+    with unit_of_work(NotificationError) as work:
         notification_service.retry(notification.id, g.tenant.id)
-    except NotificationError:
-        db.session.rollback()
-        flash(_("Solo se reintentan las notificaciones fallidas; esta ya no lo está."), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("Notificación puesta de nuevo en la cola de envío."), "success")
+    if work.error:
+        flash_refusal(work.error, _("Solo se reintentan las notificaciones fallidas; esta ya no lo está."))
+    else:
+        flash(_("Notificación puesta de nuevo en la cola de envío."), "success")
     return redirect(back)

@@ -12,7 +12,8 @@ from app.models import ChatwootConfig
 from app.services.agents.assignment import known_stylists, save_agent_settings, stylist_mappings
 from app.services.agents.directory import account_agents
 from app.services.agents.panel import panel_url
-from app.services.audit import record
+from app.transactions import unit_of_work
+from app.web.refusals import flash_refusal
 from app.web.settings import bp
 from app.web.settings.page import saved
 
@@ -36,10 +37,10 @@ def agents():
 @bp.post("/panel-url")
 def new_panel_url():
     """Make the Dashboard App URL (again): the previous one stops working at once."""
-    panel_url(g.tenant, rotate=True)
-    record("settings.panel_token_rotated", tenant_id=g.tenant.id, by=current_user, target_type="tenant",
-           target_id=g.tenant.id)
-    db.session.commit()
+    with unit_of_work() as work:
+        panel_url(g.tenant, rotate=True, by=current_user)
+    if work.error:
+        flash_refusal(work.error)
     return redirect(url_for("settings.agents", _anchor="panel"))
 
 
@@ -51,7 +52,10 @@ def save_agents():
     mapping = {name: _agent_id(request.form.get(f"stylist-{index}"), allowed)
                for index, name in enumerate(known_stylists(g.tenant.id))}
     teams = {t["id"] for t in listing.teams}
-    save_agent_settings(g.tenant, current_user, mapping, _agent_id(request.form.get("default_agent"), allowed),
-                        _agent_id(request.form.get("default_team"), teams))
-    db.session.commit()
+    with unit_of_work() as work:
+        save_agent_settings(g.tenant, current_user, mapping, _agent_id(request.form.get("default_agent"), allowed),
+                            _agent_id(request.form.get("default_team"), teams))
+    if work.error:
+        flash_refusal(work.error)
+        return redirect(url_for("settings.agents"))
     return saved("agentes", _("Asignación de conversaciones guardada."))

@@ -21,6 +21,8 @@ from app.services.automations.settings import (
     text_of,
 )
 from app.services.notifications.templates import TemplateError
+from app.transactions import discard, unit_of_work
+from app.web.refusals import flash_refusal, refusal_status
 from app.web.settings import bp
 from app.web.settings.automation_forms import DAYS, AutomationsForm
 from app.web.tenant_bp import is_htmx
@@ -44,7 +46,7 @@ def _page(form: AutomationsForm, status: int = 200):
     html = render_template("settings/automations.html", form=form, days=DAYS, texts=TEXT_FIELDS,
                            secret_set=bool(row.callback_secret), deliveries=deliveries, replies=replies,
                            previews={name: _preview(name, form[name].data) for name in TEXT_FIELDS})
-    db.session.rollback()  # showing the defaults of a tenant without a row stores nothing
+    discard()  # showing the defaults of a tenant without a row stores nothing
     return html, status
 
 
@@ -70,19 +72,20 @@ def save_automations():
     form = AutomationsForm()
     if not form.validate():
         return _page(form, 422)
-    try:
+    with unit_of_work(CallbackDestinationRefused) as work:
         save_automation_settings(
             g.tenant, current_user, switches={name: form[name].data for name in SWITCHES},
             texts={name: form[name].data for name in TEXT_FIELDS}, schedule=form.schedule(),
             closed_dates=parse_dates(form.closed_dates.data), callback_url=form.callback_url.data,
             callback_secret=form.callback_secret.data)
-    except CallbackDestinationRefused:
-        db.session.rollback()
+    if isinstance(work.error, CallbackDestinationRefused):
         form.callback_url.errors = [_("Esa dirección lleva a una red privada o local, o no se puede resolver; "
                                       "este servidor no envía llamadas allí. Usa la dirección pública de tu "
                                       "sistema de reservas.")]
         return _page(form, 422)
-    db.session.commit()
+    if work.error:
+        flash_refusal(work.error)
+        return _page(form, refusal_status(work.error))
     return _back("automatizaciones", _("Cambios guardados."))
 
 
@@ -91,7 +94,7 @@ def automation_preview(field: str):
     if field not in TEXT_FIELDS:
         return _("Texto desconocido."), 404
     result = _preview(field, request.form.get(field))
-    db.session.rollback()
+    discard()
     if is_htmx():
         return render_template("settings/_automation_preview.html", preview=result)
     return _page(AutomationsForm())
@@ -100,6 +103,9 @@ def automation_preview(field: str):
 @bp.post("/automations/holidays")
 def automation_holidays():
     year = utcnow().year
-    added = load_public_holidays(g.tenant.id, "MX", year) + load_public_holidays(g.tenant.id, "MX", year + 1)
-    db.session.commit()
+    with unit_of_work() as work:
+        added = load_public_holidays(g.tenant.id, "MX", year) + load_public_holidays(g.tenant.id, "MX", year + 1)
+    if work.error:
+        flash_refusal(work.error)
+        return redirect(url_for("settings.automations", _anchor="horario"))
     return _back("horario", _("Se agregaron %(count)s días festivos oficiales de México.", count=len(added)))

@@ -6,23 +6,23 @@ from flask import g, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
 from app.services.settings import tenant_settings as service
 from app.services.settings.credentials import ClaimRefused
 from app.services.settings.health import live_check, record_check
 from app.transactions import unit_of_work
 from app.web.labels import reason_label
+from app.web.refusals import busy_page
 from app.web.settings import bp
 from app.web.settings.forms import CredentialsForm, TogglesForm, WebhookSecretForm, WidgetForm
-from app.web.settings.page import invalid, refused, render_page, saved
+from app.web.settings.page import invalid, not_done, not_saved, render_page, saved
 from app.web.tenant_bp import is_htmx
 
 
 @bp.get("/")
 def show():
-    page = render_page()
-    db.session.commit()  # keeps the settings rows when SQL created a tenant without them
-    return page
+    with unit_of_work() as work:  # keeps the settings rows when SQL created a tenant without them
+        page = render_page()
+    return busy_page() if work.error else page
 
 
 @bp.post("/credentials")
@@ -30,14 +30,12 @@ def credentials():
     form = CredentialsForm()
     if not form.validate():
         return invalid("credentials", form)
-    try:
+    with unit_of_work(ClaimRefused) as work:
         proof = service.save_credentials(g.tenant, current_user, api_url=form.api_url.data,
                                          account_id=form.account_id.data, inbox_id=form.inbox_id.data,
                                          token=form.token.data)
-    except ClaimRefused as exc:
-        db.session.rollback()
-        return refused("credentials", form, _("No se guardó: %(reason)s", reason=reason_label(exc.message)))
-    db.session.commit()
+    if work.error:
+        return not_saved("credentials", form, work.error, _not_saved_reason(work.error))
     if proof:
         return saved("credenciales", _("Credenciales guardadas: Chatwoot confirmó la cuenta %(account)s (%(role)s).",
                                        account=proof.account_id, role=proof.role))
@@ -59,13 +57,11 @@ def widget():
     form = WidgetForm()
     if not form.validate():
         return invalid("widget", form)
-    try:
+    with unit_of_work(service.SettingsRefused) as work:
         service.save_widget(g.tenant, current_user, base_url=form.base_url.data,
                             website_token=form.website_token.data)
-    except service.SettingsRefused as exc:
-        db.session.rollback()
-        return refused("widget", form, _("No se guardó: %(reason)s", reason=reason_label(exc.message)))
-    db.session.commit()
+    if work.error:
+        return not_saved("widget", form, work.error, _not_saved_reason(work.error))
     return saved("widget")
 
 
@@ -74,15 +70,19 @@ def webhook_secret():
     form = WebhookSecretForm()
     if not form.validate():
         return invalid("webhook_secret", form)
-    service.save_webhook_secret(g.tenant, current_user, form.secret.data)
-    db.session.commit()
+    with unit_of_work() as work:
+        service.save_webhook_secret(g.tenant, current_user, form.secret.data)
+    if work.error:
+        return not_saved("webhook_secret", form, work.error)
     return saved("webhooks", _("Secreto del webhook guardado."))
 
 
 @bp.post("/webhook-token/rotate")
 def rotate_webhook_token():
-    service.rotate_webhook_token(g.tenant, current_user)
-    db.session.commit()
+    with unit_of_work() as work:
+        service.rotate_webhook_token(g.tenant, current_user)
+    if work.error:
+        return not_done("webhooks", work.error)
     return saved("webhooks", _("Nueva URL con token generada: actualízala en Chatwoot, la anterior ya no funciona."))
 
 
@@ -91,12 +91,15 @@ def toggles():
     form = TogglesForm()
     if not form.validate():
         return invalid("toggles", form)
-    try:
+    with unit_of_work(service.SettingsRefused) as work:
         service.save_toggles(g.tenant, current_user, chatwoot_enabled=form.chatwoot_enabled.data,
                              accept_unsigned=form.accept_unsigned.data, auto_create=form.auto_create.data,
                              accept_contact_edits=form.accept_contact_edits.data)
-    except service.SettingsRefused:
-        db.session.rollback()
-        return refused("toggles", form, _("Solo un administrador puede aceptar webhooks sin firma."), 403)
-    db.session.commit()
+    if work.error:
+        return not_saved("toggles", form, work.error, _("Solo un administrador puede aceptar webhooks sin firma."),
+                         403)
     return saved("opciones")
+
+
+def _not_saved_reason(error: Exception) -> str:
+    return _("No se guardó: %(reason)s", reason=reason_label(getattr(error, "message", str(error))))

@@ -6,13 +6,13 @@ from flask import abort, g, make_response
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
 from app.models import ApiKey
 from app.services.settings.api_keys import ApiKeyError, create_api_key, revoke_api_key
 from app.tenancy import get_scoped_or_404
+from app.transactions import unit_of_work
 from app.web.settings import bp
 from app.web.settings.forms import ApiKeyForm
-from app.web.settings.page import invalid, render_page, saved
+from app.web.settings.page import invalid, not_done, not_saved, render_page, saved
 
 
 def _admin_only() -> None:
@@ -26,12 +26,10 @@ def create_key():
     form = ApiKeyForm()
     if not form.validate():
         return invalid("api_key", form)
-    try:
-        key, plaintext = create_api_key(g.tenant, form.name.data, created_by=current_user.email)
-    except ApiKeyError as exc:
-        form.name.errors = [str(exc)]
-        return invalid("api_key", form)
-    db.session.commit()
+    with unit_of_work(ApiKeyError) as work:
+        key, plaintext = create_api_key(g.tenant, form.name.data, by=current_user)
+    if work.error:
+        return not_saved("api_key", form, work.error, _("No se pudo crear la clave: %(error)s", error=work.error))
     # Rendered, not redirected: the plaintext must never reach the session cookie or a URL.
     response = make_response(render_page(new_key={"id": key.id, "name": key.name, "plaintext": plaintext}))
     response.headers["Cache-Control"] = "no-store"
@@ -42,6 +40,8 @@ def create_key():
 def revoke_key(key_id: str):
     _admin_only()
     key = get_scoped_or_404(ApiKey, key_id)
-    revoke_api_key(key.id, g.tenant.id, actor=current_user.email)
-    db.session.commit()
+    with unit_of_work() as work:
+        revoke_api_key(key.id, g.tenant.id, by=current_user)
+    if work.error:
+        return not_done("claves-api", work.error)
     return saved("claves-api", _("Clave «%(name)s» revocada: deja de funcionar de inmediato.", name=key.name))

@@ -15,6 +15,7 @@ from app.services.settings.tenant_settings import (
     format_offsets,
     load_state,
 )
+from app.web.refusals import flash_refusal, refusal, refusal_status
 from app.web.settings.forms import (
     ApiKeyForm,
     ChannelInboxesForm,
@@ -94,4 +95,19 @@ def refused(name: str, form, reason: str, status: int = 422) -> tuple:
 def saved(anchor: str, message: str | None = None):
     """Back to the page at the section just saved (post/redirect/get)."""
     flash(message or _("Cambios guardados."), "success")
+    return redirect(url_for("settings.show", _anchor=anchor))
+
+
+def not_saved(name: str, form, error: Exception, reason: str = "", status: int = 422) -> tuple:
+    """Re-render with what was typed and why nothing was saved (a busy database: 503). A section with its own
+    refusal note passes its `reason` and shows it there; the others say it in a flash message."""
+    if reason:
+        return refused(name, form, refusal(error, reason), refusal_status(error, status))
+    flash_refusal(error)
+    return render_page(refusal_status(error, status), forms={name: form})
+
+
+def not_done(anchor: str, error: Exception, message: str = ""):
+    """Back to the section of a button-only action that was not done, saying why."""
+    flash_refusal(error, message)
     return redirect(url_for("settings.show", _anchor=anchor))

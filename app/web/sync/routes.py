@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.chatwoot.errors import ChatwootError
-from app.extensions import db
 from app.models import SyncRun, SyncStatus
-from app.services.audit import audit
 from app.services.sync.runs import SyncError, active_run, cancel_sync, start_sync
 from app.tenancy import get_scoped_or_404
+from app.transactions import unit_of_work
+from app.web.refusals import flash_refusal
 from app.web.sync.progress import history, latest, progress, starters
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 
@@ -33,14 +33,11 @@ def start():
     if active_run(g.tenant.id) is not None:  # a second start shows the running one (the page renders it)
         flash(_("Ya hay una sincronización en curso; este es su avance."), "info")
         return redirect(url_for("sync.index"))
-    try:
-        run = start_sync(g.tenant.id, current_user)
-    except (ChatwootError, SyncError) as exc:
-        db.session.rollback()
-        flash(_("No se pudo iniciar la sincronización: %(error)s", error=getattr(exc, "message", str(exc))), "error")
-        return redirect(url_for("sync.index"))
-    audit(g.tenant.id, "sync.start", current_user.email, current_user.id, "sync_run", run.id)
-    db.session.commit()
+    with unit_of_work(ChatwootError, SyncError) as work:
+        start_sync(g.tenant.id, current_user)
+    if work.error:
+        flash_refusal(work.error, _("No se pudo iniciar la sincronización: %(error)s",
+                                    error=getattr(work.error, "message", str(work.error))))
     return redirect(url_for("sync.index"))
 
 
@@ -56,10 +53,11 @@ def run_progress(run_id: str):
 @bp.post("/<run_id>/cancel")
 def cancel(run_id: str):
     run = get_scoped_or_404(SyncRun, run_id)
-    cancel_sync(run)
-    audit(g.tenant.id, "sync.cancel", current_user.email, current_user.id, "sync_run", run.id)
-    db.session.commit()
-    if run.status == SyncStatus.CANCELLED:
+    with unit_of_work() as work:
+        cancel_sync(run, current_user)
+    if work.error:
+        flash_refusal(work.error)
+    elif run.status == SyncStatus.CANCELLED:
         flash(_("Sincronización cancelada."), "success")
     else:
         flash(_("Se pidió cancelar la sincronización; se detiene al terminar el lote en curso."), "success")

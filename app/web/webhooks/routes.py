@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.models import WebhookEvent
 from app.services.webhooks.replay import ReplayError, replay_event
 from app.tenancy import get_scoped_or_404
+from app.transactions import unit_of_work
+from app.web.refusals import flash_refusal
 from app.web.tenant_bp import is_htmx, tenant_blueprint
 from app.web.webhooks.queries import STATUSES, events_page, pretty_body, webhook_url
 
@@ -32,14 +33,12 @@ def show(event_id: str):
 @bp.post("/<event_id>/replay")
 def replay(event_id: str):
     event = get_scoped_or_404(WebhookEvent, event_id)
-    try:
+    with unit_of_work(ReplayError) as work:
         replay_event(g.tenant.id, event.id)
-    except ReplayError as exc:
-        db.session.rollback()
+    if work.error:
         # Not-found is answered by the 404 above, so the one refusal left is an event being processed now.
-        flash(_("No se pudo reprocesar: el evento se está procesando en este momento. Intenta de nuevo en unos "
-                "minutos (%(detail)s).", detail=str(exc)), "error")
-        return redirect(url_for("webhooks.show", event_id=event.id))
-    db.session.commit()
-    flash(_("Evento puesto de nuevo en la cola; su estado se actualizará al procesarse."), "success")
+        flash_refusal(work.error, _("No se pudo reprocesar: el evento se está procesando en este momento. Intenta "
+                                    "de nuevo en unos minutos (%(detail)s).", detail=str(work.error)))
+    else:
+        flash(_("Evento puesto de nuevo en la cola; su estado se actualizará al procesarse."), "success")
     return redirect(url_for("webhooks.show", event_id=event.id))

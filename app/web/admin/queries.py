@@ -1,4 +1,4 @@
-"""What the administration pages read and change: users' access, and the audit log."""
+"""What the administration pages read: tenants, users and the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Tenant, User
-from app.services.audit import audit
 from app.services.listing import Page, keyset_page
 
 
@@ -16,20 +15,6 @@ def all_tenants() -> list[Tenant]:
 
 def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.email)))
-
-
-def set_active(user: User, active: bool, by: User) -> None:
-    """Turn a user's access on or off (audited); nobody can switch themselves off. Switching off ends
-    the user's sessions, so switching on again does not revive a cookie taken meanwhile."""
-    if user.id == by.id and not active:
-        raise ValueError("cannot deactivate yourself")
-    if user.active != active:
-        user.active = active
-        if not active:
-            user.end_sessions()
-        audit(None, "user.activate" if active else "user.deactivate", by.email, by.id, "user", user.id,
-              email=user.email)
-    db.session.flush()
 
 
 def audit_page(tenant_id: str | None, cursor: str | None) -> Page:
