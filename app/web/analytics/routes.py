@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, g, render_template, request
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.models import utcnow
 from app.services.analytics.report import PERIODS, Report, build_report, report_csv
+from app.transactions import discard
 from app.web.analytics.charts import Series, bar_chart
 from app.web.tenant_bp import tenant_blueprint
 
@@ -37,14 +37,14 @@ def _charts(report: Report) -> list:
 def show():
     report = build_report(g.tenant, _period(), utcnow())
     html = render_template("analytics/show.html", report=report, charts=_charts(report), periods=PERIODS)
-    db.session.rollback()  # read-only
+    discard()  # read-only
     return html
 
 
 @bp.get("/analytics.csv")
 def csv_export():
     report = build_report(g.tenant, _period(), utcnow())
-    db.session.rollback()
+    discard()
     name = f"analytics-{g.tenant.slug}-{report.period}d.csv"
     return Response(report_csv(report).encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
