@@ -72,3 +72,14 @@ def test_other_salons_and_odd_periods(staff, history, other_tenant):
     with time_machine.travel(NOW, tick=True):
         odd = staff.get("/t/uno/analytics.csv?days=365").data.decode("utf-8")
     assert len(odd.strip().splitlines()) == 1 + 30  # unknown periods fall back to 30 days
+
+
+def test_the_overview_carries_the_weeks_headline(staff, history):
+    with time_machine.travel(NOW, tick=True):
+        page = staff.get("/t/uno/").text
+    week = re.search(r'<section class="card" aria-labelledby="card-week" id="overview-week">(.*?)</section>', page,
+                     re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", week).split())
+    assert "4 mensajes recibidos · 5 enviados" in text
+    assert "Primera respuesta (mediana): 5.0 min" in text and "Clientas nuevas que agendaron: 1 / 2" in text
+    assert 'href="/t/uno/analytics?days=7"' in week

@@ -23,6 +23,7 @@ from app.models import (
     WebhookStatus,
     utcnow,
 )
+from app.services.analytics.report import Report, build_report
 
 DELIVERED = (NotificationStatus.SENT, NotificationStatus.DELIVERED, NotificationStatus.READ)
 
@@ -61,6 +62,7 @@ class Overview:
     last_sync: SyncRun | None
     sent_24h: int
     failed_24h: int
+    week: Report  # the analytics headline of the last 7 days
 
     @property
     def sync_running(self) -> bool:
@@ -105,4 +107,5 @@ def tenant_overview(tenant: Tenant) -> Overview:
                         Notification.created_at >= since),
         failed_24h=_count(Notification, Notification.tenant_id == t,
                           Notification.status == NotificationStatus.FAILED, Notification.created_at >= since),
+        week=build_report(tenant, 7, utcnow()),
     )
