@@ -40,7 +40,7 @@ def _nice_top(peak: float) -> float:
 
 
 def bar_chart(title: str, description: str, y_label: str, labels: list[str], series: list[Series]) -> Chart:
-    """Grouped bars, one group per label (day); None values draw no bar."""
+    """Grouped bars, one group per label (day); None and zero draw no bar (the table beside has every value)."""
     chart = Chart(title, description, y_label, series=series)
     peak = max([v for s in series for v in s.values if v is not None] or [0])
     top = _nice_top(peak)
@@ -50,7 +50,7 @@ def bar_chart(title: str, description: str, y_label: str, labels: list[str], ser
     for index, label in enumerate(labels):
         for offset, s in enumerate(series):
             value = s.values[index]
-            if value is None:
+            if not value:
                 continue
             height = plot_height * value / top
             chart.bars.append({"x": round(LEFT + index * group + group * 0.1 + offset * bar, 1), "width": round(bar, 1),
