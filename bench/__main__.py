@@ -13,6 +13,7 @@ BENCHMARKS = {
     "takeover": "bench.takeover",
     "import_load": "bench.import_load",
     "slow_chatwoot": "bench.slow_chatwoot",
+    "analytics": "bench.analytics",
 }
 
 

@@ -18,7 +18,7 @@ from app.jobs.sync import run_sync
 from app.models import Client, SyncStatus, Tenant
 from app.phone import canonical_phone, phone_error
 from app.services.accounts.tenants import TenantError, require_tenant
-from app.services.agents.assignment import map_stylist
+from app.services.agents.assignment import map_stylist, set_default_assignee
 from app.services.agents.panel import panel_url
 from app.services.contacts.matching import MatchReason
 from app.services.settings.credentials import ClaimRefused, configure_credentials
@@ -183,6 +183,25 @@ def assign_stylist(tenant, staff_name, agent_id, clear):
     with committed(ValueError):
         map_stylist(row, staff_name, None if clear else agent_id, "cli")
     click.echo(f"{staff_name.strip()}: " + ("no agent" if clear else f"agent {agent_id}"))
+
+
+@chatwoot_group.command("default-assignee")
+@click.argument("tenant")
+@click.option("--agent-id", type=click.IntRange(min=1), help="The agent who takes conversations of unmapped stylists")
+@click.option("--team-id", type=click.IntRange(min=1), help="The team, when there is no default agent")
+@click.option("--clear", is_flag=True, help="Nobody: such conversations stay unassigned")
+@with_appcontext
+def default_assignee(tenant, agent_id, team_id, clear):
+    """Set who takes a linked client's conversation when her stylist has no agent: the agent, else the team.
+
+    Both are set at once; one left out is none.
+    """
+    if clear == (agent_id is not None or team_id is not None):
+        fail("give --agent-id N and/or --team-id N, or --clear")
+    row = _tenant(tenant)
+    with committed(ValueError):
+        set_default_assignee(row, "cli", agent_id=agent_id, team_id=team_id)
+    click.echo(f"default agent: {agent_id or 'none'}; default team: {team_id or 'none'}")
 
 
 @chatwoot_group.command("panel-url")

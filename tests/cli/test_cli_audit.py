@@ -114,3 +114,17 @@ def test_a_locked_database_stops_an_api_key_with_exit_75(flask_cli, tenant, lock
     result = flask_cli("apikey", "create", "uno", "Caja")
     assert result.exit_code == 75 and "nothing was changed" in result.stderr and "key:" not in result.stdout
     assert count(ApiKey) == 0 and count(AuditLog) == audited
+
+
+def test_the_default_assignee_is_set_and_audited_from_the_cli(app, tenant):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["chatwoot", "default-assignee", "uno"]).exit_code != 0, "nothing given"
+    result = runner.invoke(args=["chatwoot", "default-assignee", "uno", "--team-id", "4"])
+    assert result.exit_code == 0 and "default team: 4" in result.output
+    config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == tenant.id))
+    assert (config.default_agent_id, config.default_team_id) == (None, 4)
+    audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "chatwoot.default_team"))
+    assert audit.actor == "cli" and audit.details == {"before": None, "after": 4}
+    assert runner.invoke(args=["chatwoot", "default-assignee", "uno", "--clear"]).exit_code == 0
+    db.session.refresh(config)
+    assert config.default_team_id is None

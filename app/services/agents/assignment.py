@@ -134,12 +134,15 @@ def save_agent_settings(tenant: Tenant, user: User, mapping: dict[str, int | Non
     for staff_name, agent_id in mapping.items():
         if current.get(staff_name) != agent_id:
             map_stylist(tenant, staff_name, agent_id, user)
+    set_default_assignee(tenant, user, agent_id=default_agent_id, team_id=default_team_id)
+
+
+def set_default_assignee(tenant: Tenant, by: User | str, *, agent_id: int | None, team_id: int | None) -> None:
+    """Who takes a linked client's conversation when her stylist has no agent: the agent, else the team."""
     config = db.session.scalar(select(ChatwootConfig).where(ChatwootConfig.tenant_id == tenant.id))
-    if config.default_agent_id != default_agent_id:
-        record("chatwoot.default_agent", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,
-               before=config.default_agent_id, after=default_agent_id)
-        config.default_agent_id = default_agent_id
-    if config.default_team_id != default_team_id:
-        record("chatwoot.default_team", tenant_id=tenant.id, by=user, target_type="tenant", target_id=tenant.id,
-               before=config.default_team_id, after=default_team_id)
-        config.default_team_id = default_team_id
+    for column, action, value in (("default_agent_id", "chatwoot.default_agent", agent_id),
+                                  ("default_team_id", "chatwoot.default_team", team_id)):
+        if getattr(config, column) != value:
+            record(action, tenant_id=tenant.id, by=by, target_type="tenant", target_id=tenant.id,
+                   before=getattr(config, column), after=value)
+            setattr(config, column, value)
