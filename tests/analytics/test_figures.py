@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -68,10 +68,10 @@ def test_roll_ups_give_the_same_figures_and_a_late_message_reopens_its_day(histo
     with time_machine.travel(NOW, tick=False):
         live = build_report(history, 7, NOW)
         roll_up_analytics()
-        assert db.session.query(AnalyticsDay).count() == 40, "a sweep stays short: the latest 40 days first"
+        assert db.session.query(AnalyticsDay).count() == 41, "a sweep stays short: today and the latest 40 days"
         for _ in range(3):
             roll_up_analytics()
-        assert db.session.query(AnalyticsDay).count() == 90  # every finished day of the longest period
+        assert db.session.query(AnalyticsDay).count() == 91  # today and every finished day of the longest period
         stored = build_report(history, 7, NOW)
         assert [d.figures for d in stored.days] == [d.figures for d in live.days]
         late = ChatwootInteraction(tenant_id=history.id, event="message_created", direction="outgoing",
@@ -90,3 +90,15 @@ def test_a_tenant_sees_only_its_own_figures(history, other_tenant):
     with time_machine.travel(NOW, tick=False):
         report = build_report(other_tenant, 7, NOW)
     assert report.total("messages_in") == 0 and report.by_type == {} and report.no_shows.with_reminder == 0
+
+
+def test_todays_stored_figures_are_used_only_while_fresh(history):
+    with time_machine.travel(NOW, tick=False) as clock:
+        roll_up_analytics()
+        db.session.add(ChatwootInteraction(tenant_id=history.id, event="message_created", direction="incoming",
+                                           conversation_id="c7", chatwoot_contact_id="k7", created_at=NOW))
+        db.session.commit()
+        assert by_day(build_report(history, 7, NOW))[date(2026, 11, 20)].figures.messages_in == 0
+        clock.shift(31)
+        later = build_report(history, 7, NOW + timedelta(seconds=31))
+        assert by_day(later)[date(2026, 11, 20)].figures.messages_in == 1, "a minute later it is counted"

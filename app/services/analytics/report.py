@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Notification, NotificationStatus, NotificationType, Tenant
 from app.services.analytics.figures import DayFigures, aware, compute_day, day_bounds, local_day
-from app.services.analytics.rollup import stored_days
+from app.services.analytics.rollup import fresh_today, stored_days
 
 PERIODS = (7, 30, 90)
 DELIVERED = (NotificationStatus.DELIVERED, NotificationStatus.READ)
@@ -88,8 +88,12 @@ class Report:
         return percentile(self.response_seconds, 0.9)
 
 
-def _days(tenant: Tenant, first: date, today: date) -> list[Day]:
+def _days(tenant: Tenant, first: date, today: date, now: datetime) -> list[Day]:
+    """Stored figures where the worker has them (today's only while fresh), the others computed live."""
     stored = stored_days(tenant.id, first, today - timedelta(days=1))
+    latest = fresh_today(tenant, now)
+    if latest is not None:
+        stored[today] = latest
     span = (today - first).days + 1
     return [Day(stored.get(day) or compute_day(tenant.id, tenant.timezone, day))
             for day in (first + timedelta(days=n) for n in range(span))]
@@ -148,7 +152,7 @@ def build_report(tenant: Tenant, period: int, now: datetime) -> Report:
         raise ValueError(f"period must be one of {PERIODS}")
     today = local_day(now, tenant.timezone)
     first = today - timedelta(days=period - 1)
-    days = _days(tenant, first, today)
+    days = _days(tenant, first, today, now)
     start, end = day_bounds(first, tenant.timezone)[0], day_bounds(today, tenant.timezone)[1]
     by_day = {day.day: day for day in days}
     reminded = _reminders(tenant, by_day, start, end)

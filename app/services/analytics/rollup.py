@@ -1,5 +1,7 @@
 """Daily roll-ups: the worker stores the figures of finished days; an event that changes a finished day
-deletes its row, so the page computes that day live until the worker has stored it again."""
+deletes its row, so the page computes that day live until the worker has stored it again. Today's row is
+stored again at every sweep: the page takes it while it is less than a minute old (INTERFACES §10: the
+figures include every event processed more than a minute ago)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from app.models import AnalyticsDay, Appointment, ChatwootInteraction, Client, T
 from app.services.analytics.figures import BOOKING_WINDOW, DayFigures, aware, compute_day, local_day
 
 KEPT_DAYS = 90  # the longest period the page shows
+TODAY_FRESH = timedelta(seconds=60)
 PER_RUN = 40  # days computed per tenant and sweep, so one sweep stays short
 
 
@@ -44,13 +47,33 @@ def missing_days(tenant: Tenant, now: datetime) -> list[date]:
     return [day for day in wanted if day not in have]
 
 
+def fresh_today(tenant: Tenant, now: datetime) -> DayFigures | None:
+    """Today's stored figures when the worker computed them less than a minute ago."""
+    row = db.session.get(AnalyticsDay, (tenant.id, local_day(now, tenant.timezone)))
+    return figures_of(row) if row is not None and aware(row.computed_at) > now - TODAY_FRESH / 2 else None
+
+
+def _refresh_today(tenant: Tenant, now: datetime) -> int:
+    today = local_day(now, tenant.timezone)
+    row = db.session.get(AnalyticsDay, (tenant.id, today))
+    if row is not None and aware(row.computed_at) > now - TODAY_FRESH / 3:
+        return 0
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+    store(tenant.id, compute_day(tenant.id, tenant.timezone, today))
+    return 1
+
+
 def roll_up(tenant: Tenant, now: datetime) -> int:
-    """Store up to PER_RUN missing finished days (flushed; the job commits); returns how many."""
+    """Store up to PER_RUN missing finished days and today's figures (flushed; the job commits); returns how
+    many rows were stored."""
     days = missing_days(tenant, now)[:PER_RUN]
     for day in days:
         store(tenant.id, compute_day(tenant.id, tenant.timezone, day))
+    stored = len(days) + _refresh_today(tenant, now)
     db.session.flush()
-    return len(days)
+    return stored
 
 
 def forget(tenant_id: str, tz_name: str, moments: list[datetime | None], now: datetime | None = None) -> None:
