@@ -182,8 +182,9 @@ def accept(receiver: Receiver, payload: dict, delivery: Delivery, signed: bool) 
         return IntakeResult("ignored", event, reason=reason)
     key, event_id = dedupe_key(payload, delivery.body, delivery.timestamp), new_id()
     try:
-        # A prepared Core insert: the unit of work would add nothing here but time on every delivery.
-        db.session.execute(_INSERT, {
+        # A prepared Core insert on the session's connection (its transaction, so the outbox still waits for
+        # the commit): the ORM's unit of work and execute hooks would add nothing here but time.
+        db.session.connection().execute(_INSERT, {
             "id": event_id, "tenant_id": receiver.tenant_id, "event": event, "dedupe_key": key,
             "received_at": utcnow(), "raw_body": delivery.body.decode("utf-8"), "signed": signed,
             "status": WebhookStatus.PENDING, "attempts": 0, "delivery_id": (delivery.delivery_id or "")[:64] or None})
