@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench install translations chromium clean
+.PHONY: run test lint bench install translations chromium wrk clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,16 @@ chromium:
 	    echo "The browser tests need Chromium. Install it with:  sudo apt-get install -y chromium"; exit 1; \
 	  fi; }
 
+# The HTTP benchmarks drive load with wrk (a C load generator; a Python client saturates first).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's wrk (the HTTP benchmarks need it)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; \
+	  else \
+	    echo "The HTTP benchmarks want wrk. Install it with:  sudo apt-get install -y wrk"; \
+	  fi; }
+
 test: install chromium
 	@$(BIN)/lint-imports --no-cache >/dev/null || { $(BIN)/lint-imports --no-cache; exit 1; }
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
@@ -49,7 +59,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 
-bench: install
+bench: install wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -147,6 +147,8 @@ def load_settings() -> dict:
         "CHATWOOT_TIMEOUT": float(_env("CHATWOOT_TIMEOUT") or 10),
         "TRUSTED_PROXIES": _proxy_count(),
         "WEBHOOK_RETENTION_DAYS": _positive_int("WEBHOOK_RETENTION_DAYS", 30),
+        # How long a web process trusts its cached webhook receivers (tenant, secret); never above 5 s.
+        "RECEIVER_CACHE_SECONDS": min(float(_env("RECEIVER_CACHE_SECONDS") or 5), 5.0),
         "CHATWOOT_ALLOW_PRIVATE_NETWORK": default_allow_private_network(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -31,7 +31,8 @@ def _set_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config.get("ENV_NAME") == "production":
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.endpoint != "static" and current_user.is_authenticated:
+    # Without a cookie nobody is logged in: webhook and API calls skip loading the session.
+    if request.endpoint != "static" and request.cookies and current_user.is_authenticated:
         # A logged-in page holds a salon's data: no browser or proxy cache may keep a copy (the back
         # button on a shared computer after logout).
         response.headers["Cache-Control"] = "no-store"

@@ -23,12 +23,17 @@ _ALPHABET = string.ascii_lowercase + string.digits
 
 def new_id() -> str:
     """A cuid-like id: 'c', a base36 millisecond timestamp, then random characters (sortable by time)."""
-    millis = int(time.time() * 1000)
-    stamp = ""
-    while millis:
-        millis, rem = divmod(millis, 36)
-        stamp = _ALPHABET[rem] + stamp
-    return "c" + stamp.rjust(9, "0") + "".join(secrets.choice(_ALPHABET) for _ in range(15))
+    # One draw below 36**15 written in base 36: as random as 15 separate choices, at a tenth of the cost
+    # (ids are made on every webhook acknowledgement).
+    return "c" + _base36(int(time.time() * 1000)).rjust(9, "0") + _base36(secrets.randbelow(36**15)).rjust(15, "0")
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    while number:
+        number, rem = divmod(number, 36)
+        digits = _ALPHABET[rem] + digits
+    return digits
 
 
 def utcnow() -> datetime:

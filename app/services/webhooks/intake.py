@@ -12,16 +12,16 @@ import json
 import time
 from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import String, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import jsonbody
 from app.chatwoot import payloads as wp
-from app.crypto import reveal
 from app.extensions import db
-from app.models import ChatwootConfig, NotificationSettings, WebhookEvent, WebhookStatus, new_id, utcnow
+from app.models import WebhookEvent, WebhookStatus, new_id, utcnow
 from app.queue import enqueue_after_commit
+from app.services.webhooks import receivers
+from app.services.webhooks.receivers import Receiver
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_SKEW_SECONDS = 300
@@ -99,65 +99,32 @@ def parse_event(body: bytes) -> dict:
     return payload
 
 
-def _effective(settings_column, config_column, env_value):
-    return func.coalesce(func.nullif(func.trim(settings_column), ""), func.nullif(func.trim(config_column), ""),
-                         env_value)
-
-
-@dataclass(frozen=True)
-class Receiver:
-    """The tenant a delivery is for, with what its checks need (read as plain columns: no ORM loading)."""
-
-    tenant_id: str
-    stored_secret: str | None
-    accept_unsigned: bool
-
-
-_RECEIVER = (ChatwootConfig.tenant_id, ChatwootConfig.webhook_secret, ChatwootConfig.accept_unsigned_webhooks)
-_INBOXES = (NotificationSettings.chatwoot_inbox_id, ChatwootConfig.inbox_id, NotificationSettings.whatsapp_inbox_id,
-            NotificationSettings.sms_inbox_id, NotificationSettings.email_inbox_id)
-# Built once: the intake runs on every delivery and building statements is a real share of its time.
-_BY_ACCOUNT = (
-    select(*_RECEIVER, *_INBOXES)
-    .outerjoin(NotificationSettings, NotificationSettings.tenant_id == ChatwootConfig.tenant_id)
-    .where(_effective(NotificationSettings.chatwoot_account_id, ChatwootConfig.account_id,
-                      bindparam("env_account", type_=String)) == bindparam("account", type_=String))
-)
-_BY_TOKEN = select(*_RECEIVER).where(ChatwootConfig.webhook_token == bindparam("token", type_=String))
 _INSERT = WebhookEvent.__table__.insert()
 
 
 def receiver_for_account(account: str, inbox: str | None) -> Receiver:
     """The one tenant whose effective account id is `account` (the inbox decides when several share it)."""
-    rows = db.session.execute(_BY_ACCOUNT, {"account": account,
-                                            "env_account": current_app.config.get("CHATWOOT_ACCOUNT_ID")}).all()
-    if not rows:
-        raise WebhookRejected(404, "unknown_account", f"Ningún salón tiene configurada la cuenta de Chatwoot {account}")
-    if len(rows) > 1:
-        rows = [row for row in rows if inbox is not None and inbox in _inbox_ids(row)]
-    if len(rows) != 1:
+    try:
+        return receivers.for_account(account, inbox)
+    except receivers.UnknownReceiver as unknown:
+        if unknown.code == "unknown_account":
+            raise WebhookRejected(404, "unknown_account",
+                                  f"Ningún salón tiene configurada la cuenta de Chatwoot {account}") from None
         raise WebhookRejected(404, "ambiguous_account", f"Varios salones usan la cuenta {account} y la bandeja "
-                                                        f"{inbox} no decide cuál: use la URL con token de cada salón")
-    return Receiver(*rows[0][:3])
-
-
-def _inbox_ids(row) -> set[str]:
-    """Every Chatwoot inbox the tenant uses: the main one (effective value) and the per-channel ones."""
-    main = row.chatwoot_inbox_id or row.inbox_id or current_app.config.get("CHATWOOT_INBOX_ID")
-    values = (main, row.whatsapp_inbox_id, row.sms_inbox_id, row.email_inbox_id)
-    return {str(value).strip() for value in values if value and str(value).strip()}
+                                                        f"{inbox} no decide cuál: use la URL con token de cada salón"
+                              ) from None
 
 
 def receiver_for_token(token: str) -> Receiver:
-    row = db.session.execute(_BY_TOKEN, {"token": token}).first() if 0 < len(token) <= 64 else None
-    if row is None:
-        raise WebhookRejected(404, "unknown_token", "URL de webhook desconocida")
-    return Receiver(*row)
+    try:
+        return receivers.for_token(token)
+    except receivers.UnknownReceiver:
+        raise WebhookRejected(404, "unknown_token", "URL de webhook desconocida") from None
 
 
 def effective_secret(receiver: Receiver) -> str | None:
     """The tenant's webhook secret, else the CHATWOOT_WEBHOOK_SECRET fallback."""
-    return reveal(receiver.stored_secret) or current_app.config.get("CHATWOOT_WEBHOOK_SECRET") or None
+    return receiver.secret()
 
 
 def check_signature(receiver: Receiver, delivery: Delivery, unsigned_allowed: bool) -> bool:
@@ -215,8 +182,9 @@ def accept(receiver: Receiver, payload: dict, delivery: Delivery, signed: bool) 
         return IntakeResult("ignored", event, reason=reason)
     key, event_id = dedupe_key(payload, delivery.body, delivery.timestamp), new_id()
     try:
-        # A prepared Core insert: the unit of work would add nothing here but time on every delivery.
-        db.session.execute(_INSERT, {
+        # A prepared Core insert on the session's connection (its transaction, so the outbox still waits for
+        # the commit): the ORM's unit of work and execute hooks would add nothing here but time.
+        db.session.connection().execute(_INSERT, {
             "id": event_id, "tenant_id": receiver.tenant_id, "event": event, "dedupe_key": key,
             "received_at": utcnow(), "raw_body": delivery.body.decode("utf-8"), "signed": signed,
             "status": WebhookStatus.PENDING, "attempts": 0, "delivery_id": (delivery.delivery_id or "")[:64] or None})
