@@ -26,6 +26,7 @@ JUDGED_BY = {
     "takeover": "a killed worker's run taken up within 90 s (default lease)",
     "import_load": "import rows/s under webhook load; every delivery answered and stored",
     "slow_chatwoot": "webhook latency while a sync waits on a slow Chatwoot: unchanged",
+    "analytics": "analytics page (90 days, roll-ups in place), 1,000,000 / 10,000 interactions: <= 2x",
 }
 
 
