@@ -73,6 +73,23 @@ def _sqlite_file(url: str) -> Path | None:
     return INSTANCE_DIR / parsed.database  # Flask-SQLAlchemy reads relative paths from instance/ too
 
 
+# The webhook acknowledgement writes its one row through an engine of its own: in autocommit the INSERT is
+# its own transaction (one round trip to PostgreSQL instead of BEGIN, INSERT, COMMIT, and none of the
+# session's bookkeeping), and without a ping before each use (a connection found dead is replaced and the
+# INSERT tried once more: services/webhooks/intake.py).
+INTAKE_BIND = "intake"
+
+
+def database_binds(database_uri: str) -> dict:
+    """SQLALCHEMY_BINDS for `database_uri`: the intake engine on the same database (none for an in-memory
+    SQLite, which a second engine would not share)."""
+    parsed = make_url(database_uri)
+    if parsed.get_backend_name() == "sqlite" and (parsed.database in (None, "", ":memory:")
+                                                  or parsed.query.get("mode") == "memory"):
+        return {}
+    return {INTAKE_BIND: {"url": database_uri, "isolation_level": "AUTOCOMMIT", "pool_pre_ping": False}}
+
+
 def _proxy_count() -> int:
     value = _env("TRUSTED_PROXIES") or "0"
     try:

@@ -81,13 +81,23 @@ def enqueue_after_commit(task: str, *args: str, eta: datetime | None = None) -> 
     db.session.info.setdefault(_OUTBOX, []).append((task, args, eta))
 
 
+def enqueue_committed(task: str, *args: str) -> None:
+    """Queue `task(*args)` for a row already committed outside the session (the webhook intake's one
+    autocommitted INSERT): the outbox's promise, kept without a transaction to wait for."""
+    _send(task, args, None)
+
+
+def _send(task: str, args: tuple, eta: datetime | None) -> None:
+    try:
+        enqueue(task, *args, eta=eta)
+    except Exception:  # the row is committed: the sweep finds it once the queue is back
+        log.exception("could not enqueue %s%r; the periodic sweep will pick it up", task, args)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session: Session) -> None:
     for task, args, eta in session.info.pop(_OUTBOX, []):
-        try:
-            enqueue(task, *args, eta=eta)
-        except Exception:  # the row is committed: the sweep finds it once the queue is back
-            log.exception("could not enqueue %s%r; the periodic sweep will pick it up", task, args)
+        _send(task, args, eta)
 
 
 @event.listens_for(Session, "after_rollback")

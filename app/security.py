@@ -3,7 +3,8 @@ cached, HSTS in production, and the reverse proxies whose X-Forwarded-* headers 
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +24,13 @@ def framed_only_by(response: Response, origin: str | None) -> Response:
     return response
 
 
+def standard_headers(production: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries (for answers made outside Flask's request cycle: the webhooks)."""
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
+    return [*headers, ("Strict-Transport-Security", HSTS)] if production else headers
+
+
 def _set_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -39,7 +47,18 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, minus building the signer for requests that carry no session cookie:
+    every webhook and API call (the webhook acknowledgement is the hot path; INTERFACES §4)."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessionInterface()
     app.after_request(_set_headers)
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:

@@ -52,6 +52,12 @@ def _fresh_globals(_endpoint=None, _values=None):
         delattr(g, key)
 
 
+def dispose_engines() -> None:
+    """Close every pooled connection of the current app (its main engine and the webhook intake's)."""
+    for engine in db.engines.values():
+        engine.dispose()
+
+
 def make_app(tmp_path, **overrides):
     app = create_app(test_settings(tmp_path, **overrides))
     app.url_value_preprocessors.setdefault(None, []).insert(0, _fresh_globals)
@@ -65,7 +71,7 @@ def app(tmp_path):
         db.create_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -86,7 +92,7 @@ def any_db_app(tmp_path, any_db_url):
         yield app
         db.session.remove()
         reset_schema()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def reset_schema() -> None:

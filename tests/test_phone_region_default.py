@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Client, Role
 from app.phone import canonical_phone, configured_region, parse_phone
 from app.services.accounts.tenants import create_tenant, create_user
-from tests.conftest import PASSWORD, Browser, make_app
+from tests.conftest import PASSWORD, Browser, dispose_engines, make_app
 
 BARE_SAO_PAULO_MOBILE = "(11) 98765-4321"
 
@@ -22,7 +22,7 @@ def br_app(tmp_path):
         db.create_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_a_new_tenant_and_a_bare_local_number_resolve_with_the_default_region(br_app):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db, huey
 from app.jobs import ping
 from app.models import AuditLog
-from tests.conftest import REDIS_URL, make_app, service_or_skip
+from tests.conftest import REDIS_URL, dispose_engines, make_app, service_or_skip
 
 
 def _drain_one():
@@ -39,7 +39,7 @@ def test_job_goes_through_redis(tmp_path):
         _drain_one()
         assert db.session.scalar(select(AuditLog.details).where(AuditLog.action == "queue.ping")) == {
             "value": "redis"}
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.mark.timeout(60)

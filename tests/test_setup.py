@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Client, NotificationSettings, Tenant
-from tests.conftest import Browser, make_app
+from tests.conftest import Browser, dispose_engines, make_app
 
 
 def test_first_run_creates_a_demo_salon_and_an_admin_who_can_log_in(tmp_path):
@@ -31,4 +31,4 @@ def test_first_run_creates_a_demo_salon_and_an_admin_who_can_log_in(tmp_path):
         again = app.test_cli_runner().invoke(args=["setup"])
         assert again.exit_code == 0 and "Password" not in again.output  # idempotent, never a second password
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()

@@ -76,14 +76,19 @@ def write_transactions() -> Iterator[None]:
         _write_transactions.reset(token)
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
-    """Register the locking hooks on the app's engine (SQLite and PostgreSQL)."""
+def configure_engine(engine: Engine, busy_timeout_ms: int, autocommit: bool = False) -> None:
+    """Register the locking hooks on one of the app's engines (SQLite and PostgreSQL).
+
+    An autocommit engine (the webhook intake's) runs single statements, each its own transaction: it
+    needs SQLite's connection settings but none of the BEGIN hooks.
+    """
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", partial(_sqlite_connect, busy_timeout_ms=busy_timeout_ms))
-        event.listen(engine, "begin", _sqlite_begin)
-        for name in ("do_execute", "do_executemany", "do_execute_no_params"):
-            event.listen(engine, name, _sqlite_begin_before_write)
-    elif engine.dialect.name == "postgresql":
+        if not autocommit:
+            event.listen(engine, "begin", _sqlite_begin)
+            for name in ("do_execute", "do_executemany", "do_execute_no_params"):
+                event.listen(engine, name, _sqlite_begin_before_write)
+    elif engine.dialect.name == "postgresql" and not autocommit:
         event.listen(engine, "begin", partial(_postgresql_begin, busy_timeout_ms=busy_timeout_ms))
 
 

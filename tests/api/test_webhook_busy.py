@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db, huey
 from app.services.accounts.tenants import create_tenant
-from tests.conftest import make_app
+from tests.conftest import dispose_engines, make_app
 from tests.fixtures.webhooks import SEED_PAYLOAD, configure, event_count, post
 
 
@@ -21,7 +21,7 @@ def app(tmp_path):
         configure(create_tenant("Salón Uno", slug="uno").id)
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db, huey
 from app.models import ChatwootConfig, WebhookStatus
+from tests.conftest import make_app
 from tests.fixtures.webhooks import (
     EXAMPLES,
     SECRET,
@@ -347,3 +348,39 @@ def test_concurrent_copies_of_one_event_store_one_row(app, hooked):
     assert statuses == ["accepted"] + ["duplicate"] * 7
     assert len({r.json()["event_id"] for r in answers}) == 1
     assert event_count() == 1 and huey.pending_count() == 1
+
+
+# -- the endpoint in front of Flask (app/api/webhooks.py) -------------------------------------------
+
+def test_webhook_answers_carry_the_security_headers(http, hooked):
+    answer = post(http, {**SEED_PAYLOAD, "account": {"id": 1}})
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff" and answer.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in answer.headers  # production only
+    assert "Set-Cookie" not in answer.headers
+
+
+def test_production_webhook_answers_pin_https(tmp_path):
+    production = make_app(tmp_path, ENV_NAME="production")
+    answer = production.test_client().post(URL, data=b"{}", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", f"{URL}/token/extra"), ("POST", f"{URL}/"),
+                                              ("GET", f"{URL}/sometoken"), ("PUT", URL)])
+def test_other_methods_and_paths_go_on_to_flask(http, hooked, method, path):
+    answer = http.open(path, method=method, data=b"{}")
+    assert answer.status_code in (404, 405) and event_count() == 0
+
+
+def test_an_unexpected_error_is_a_500_in_json_and_logged(tmp_path, monkeypatch, caplog):
+    def broken(_delivery):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("app.api.webhooks.receive_on_account_url", broken)
+    served = make_app(tmp_path, TESTING=False)
+    answer = served.test_client().post(URL, data=b"{}", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 500
+    assert answer.get_json() == {"success": False, "code": "internal_error", "error": "Error interno; reintente"}
+    assert any(record.message == "webhook failed" and record.exc_info for record in caplog.records)

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from app.extensions import db, huey
 from app.models import Role
 from app.services.accounts.tenants import create_tenant, create_user
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD, dispose_engines, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -94,4 +94,4 @@ def live(tmp_path):
     thread.join(timeout=5)
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()

@@ -15,7 +15,7 @@ from app.crypto import reveal
 from app.extensions import db
 from app.models import ChatwootInteraction, Client, Tenant, WebhookEvent, WebhookStatus
 from app.sandbox import DEMO_TOKEN, SimulatorServer, demo_token, open_demo_simulator
-from tests.conftest import make_app
+from tests.conftest import dispose_engines, make_app
 from tests.fixtures.webhooks import drain, served
 
 
@@ -40,7 +40,7 @@ def app(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Client
 from app.models.events import write_transactions
 from app.services.accounts.tenants import create_tenant
-from tests.conftest import make_app
+from tests.conftest import dispose_engines, make_app
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def app(tmp_path):
         db.create_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import LoginFailure
-from tests.conftest import Browser, make_app
+from tests.conftest import Browser, dispose_engines, make_app
 
 FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
              "X-Forwarded-Host": "citas.example.com", "X-Forwarded-Port": "443"}
@@ -61,4 +61,4 @@ def test_only_the_trusted_hops_count(tmp_path):
         assert browser.login("nobody@example.com", "wrong password!").status_code == 401
         assert db.session.scalar(select(LoginFailure.remote_addr)) == "198.51.100.4"
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()

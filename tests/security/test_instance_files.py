@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app import config, create_app
 from app.extensions import db
+from tests.conftest import dispose_engines
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_secrets_database_and_queue_are_owner_only(fresh_instance):
         names = {p.name for p in fresh_instance.iterdir()}
         leaks = {p.name: oct(_mode(p)) for p in fresh_instance.iterdir() if _mode(p) & 0o077}
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
     assert {"citaplanner.db-wal", "citaplanner.db-shm", "queue.db-wal"} <= names
     assert leaks == {}
 

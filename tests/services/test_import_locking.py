@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select
 from app.extensions import db
 from app.models import Client, WebhookEvent
 from app.services.accounts.tenants import create_tenant
-from tests.conftest import make_app, reset_schema
+from tests.conftest import dispose_engines, make_app, reset_schema
 from tests.fixtures.webhooks import configure, post
 
 
@@ -31,7 +31,7 @@ def app_on(tmp_path, url: str, **overrides):
         finally:  # a failed assertion must not leave connections open for a later test to trip over
             db.session.remove()
             reset_schema()
-            db.engine.dispose()
+            dispose_engines()
 
 
 def write_clients_csv(tmp_path, rows: int) -> str:

@@ -12,14 +12,15 @@ import json
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app import jsonbody
 from app.chatwoot import payloads as wp
+from app.config import INTAKE_BIND
 from app.extensions import db
 from app.models import WebhookEvent, WebhookStatus, new_id, utcnow
-from app.queue import enqueue_after_commit
+from app.queue import enqueue_committed
 from app.services.webhooks import receivers
 from app.services.webhooks.receivers import Receiver
 
@@ -97,9 +98,6 @@ def parse_event(body: bytes) -> dict:
     if wp.event_name(payload) is None:
         raise WebhookRejected(400, "not_an_event", 'No es un evento de Chatwoot: falta el campo "event"')
     return payload
-
-
-_INSERT = WebhookEvent.__table__.insert()
 
 
 def receiver_for_account(account: str, inbox: str | None) -> Receiver:
@@ -181,23 +179,44 @@ def accept(receiver: Receiver, payload: dict, delivery: Delivery, signed: bool) 
     if reason:
         return IntakeResult("ignored", event, reason=reason)
     key, event_id = dedupe_key(payload, delivery.body, delivery.timestamp), new_id()
+    existing = _store_once({
+        "id": event_id, "tenant_id": receiver.tenant_id, "event": event, "dedupe_key": key,
+        "received_at": utcnow(), "raw_body": delivery.body.decode("utf-8"), "signed": signed,
+        "status": WebhookStatus.PENDING, "attempts": 0, "delivery_id": (delivery.delivery_id or "")[:64] or None})
+    if existing is not None:
+        return IntakeResult("duplicate", event, existing)
+    enqueue_committed("process_webhook_event", event_id)
+    return IntakeResult("accepted", event, event_id)
+
+
+_INSERT = WebhookEvent.__table__.insert()
+_EXISTING = select(WebhookEvent.id).where(WebhookEvent.tenant_id == bindparam("tenant_id"),
+                                          WebhookEvent.dedupe_key == bindparam("dedupe_key"))
+
+
+def _store_once(row: dict, retry: bool = True) -> str | None:
+    """Insert `row`, committed when this returns (one autocommitted statement on the intake engine), or
+    the id of the copy already stored under its dedupe key.
+
+    The unique (tenant_id, dedupe_key) constraint settles concurrent copies: no check-then-insert race.
+    """
+    engine = db.engines.get(INTAKE_BIND, db.engine)
     try:
-        # A prepared Core insert on the session's connection (its transaction, so the outbox still waits for
-        # the commit): the ORM's unit of work and execute hooks would add nothing here but time.
-        db.session.connection().execute(_INSERT, {
-            "id": event_id, "tenant_id": receiver.tenant_id, "event": event, "dedupe_key": key,
-            "received_at": utcnow(), "raw_body": delivery.body.decode("utf-8"), "signed": signed,
-            "status": WebhookStatus.PENDING, "attempts": 0, "delivery_id": (delivery.delivery_id or "")[:64] or None})
+        with engine.begin() as conn:
+            conn.execute(_INSERT, row)
+        return None
     except IntegrityError:
-        # The unique (tenant_id, dedupe_key) constraint settles concurrent copies; no check-then-insert race.
-        db.session.rollback()
-        existing = db.session.scalar(select(WebhookEvent.id).where(
-            WebhookEvent.tenant_id == receiver.tenant_id, WebhookEvent.dedupe_key == key))
+        with engine.connect() as conn:
+            existing = conn.scalar(_EXISTING, {"tenant_id": row["tenant_id"], "dedupe_key": row["dedupe_key"]})
         if existing is None:
             raise
-        return IntakeResult("duplicate", event, existing)
-    enqueue_after_commit("process_webhook_event", event_id)
-    return IntakeResult("accepted", event, event_id)
+        return existing
+    except DBAPIError as exc:
+        # The intake engine does not ping before each use: a pooled connection the server closed (a
+        # restart) shows up here, is dropped from the pool, and the INSERT goes once more on a new one.
+        if not (retry and exc.connection_invalidated):
+            raise
+        return _store_once(row, retry=False)
 
 
 def _digest(*parts) -> str:
