@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
 # The seed-facing wrapper of INTERFACES §6 that lives under services and commits like an entry point.
 MAY_COMMIT = {APP / "services" / "notification_service.py"}
+# (The webhook intake's one INSERT runs in autocommit on its own engine and calls no commit: its docstring says why.)
 BELOW_JOBS = ("services", "chatwoot", "models")
 ENTRY_POINTS = ("web", "api", "cli")
 # The webhook intake answers Chatwoot within its own short transactions (its acknowledgement path).

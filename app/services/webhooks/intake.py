@@ -6,14 +6,17 @@ never writes anything. An accepted one is stored whole with a dedupe key and que
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 from app import jsonbody
 from app.chatwoot import payloads as wp
@@ -189,34 +192,72 @@ def accept(receiver: Receiver, payload: dict, delivery: Delivery, signed: bool) 
     return IntakeResult("accepted", event, event_id)
 
 
-_INSERT = WebhookEvent.__table__.insert()
 _EXISTING = select(WebhookEvent.id).where(WebhookEvent.tenant_id == bindparam("tenant_id"),
                                           WebhookEvent.dedupe_key == bindparam("dedupe_key"))
+_COLUMNS = ("id", "tenant_id", "event", "dedupe_key", "received_at", "raw_body", "signed", "status", "attempts",
+            "delivery_id")
+
+
+@dataclass(frozen=True)
+class _Insert:
+    """The INSERT of a webhook row as the driver takes it, compiled once per dialect."""
+
+    sql: str
+    order: tuple[str, ...] | None  # the parameters' order for positional drivers (SQLite), else named
+    processors: dict[str, Callable]  # SQLAlchemy's conversions the driver needs (SQLite's datetimes, booleans)
+
+    def parameters(self, row: dict) -> tuple | dict:
+        values = {name: self.processors[name](value) if name in self.processors else value
+                  for name, value in row.items()}
+        return tuple(values[name] for name in self.order) if self.order else values
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_for(dialect: Dialect) -> _Insert:
+    table = WebhookEvent.__table__
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(_COLUMNS))
+    processors = {name: processor for name in _COLUMNS
+                  if (processor := table.c[name].type.bind_processor(dialect)) is not None}
+    return _Insert(str(compiled), tuple(compiled.positiontup) if compiled.positional else None, processors)
 
 
 def _store_once(row: dict, retry: bool = True) -> str | None:
-    """Insert `row`, committed when this returns (one autocommitted statement on the intake engine), or
-    the id of the copy already stored under its dedupe key.
+    """Insert `row`, committed when this returns, or the id of the copy already stored under its dedupe key.
 
-    The unique (tenant_id, dedupe_key) constraint settles concurrent copies: no check-then-insert race.
+    One autocommitted statement on the intake engine (the one write below the entry points that commits by
+    itself; on an in-memory SQLite the main engine's driver is in autocommit too), sent straight to the
+    driver: SQLAlchemy's execution layer costs more than the INSERT itself here. The unique (tenant_id,
+    dedupe_key) constraint settles concurrent copies: no check-then-insert race.
     """
     engine = db.engines.get(INTAKE_BIND, db.engine)
+    insert, dbapi = _insert_for(engine.dialect), engine.dialect.loaded_dbapi
+    parameters = insert.parameters(row)
+    connection = engine.raw_connection()
     try:
-        with engine.begin() as conn:
-            conn.execute(_INSERT, row)
+        cursor = connection.cursor()
+        cursor.execute(insert.sql, parameters)  # autocommit: committed when it returns
+        cursor.close()
         return None
-    except IntegrityError:
-        with engine.connect() as conn:
-            existing = conn.scalar(_EXISTING, {"tenant_id": row["tenant_id"], "dedupe_key": row["dedupe_key"]})
-        if existing is None:
-            raise
+    except dbapi.IntegrityError as exc:
+        connection.rollback()
+        existing = _existing(engine, row)
+        if existing is None:  # the constraint fired yet no copy is there: an error, not a duplicate
+            raise DBAPIError.instance(insert.sql, parameters, exc, dbapi.Error) from exc
         return existing
-    except DBAPIError as exc:
+    except dbapi.Error as exc:
         # The intake engine does not ping before each use: a pooled connection the server closed (a
         # restart) shows up here, is dropped from the pool, and the INSERT goes once more on a new one.
-        if not (retry and exc.connection_invalidated):
-            raise
-        return _store_once(row, retry=False)
+        if retry and engine.dialect.is_disconnect(exc, connection.dbapi_connection, None):
+            connection.invalidate(exc)
+            return _store_once(row, retry=False)
+        raise DBAPIError.instance(insert.sql, parameters, exc, dbapi.Error) from exc
+    finally:
+        connection.close()
+
+
+def _existing(engine, row: dict) -> str | None:
+    with engine.connect() as conn:
+        return conn.scalar(_EXISTING, {"tenant_id": row["tenant_id"], "dedupe_key": row["dedupe_key"]})
 
 
 def _digest(*parts) -> str:
