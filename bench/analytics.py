@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import ChatwootInteraction, Role, Tenant, utcnow
 from app.services.accounts.tenants import create_tenant, create_user
 from app.services.analytics.rollup import roll_up
-from bench.list_pages import _insert
+from bench.list_pages import _dispose, _insert
 
 SIZES = (10_000, 1_000_000)
 TARGET_RATIO = 2.0
@@ -77,11 +77,6 @@ def prepare(stack: contextlib.ExitStack, interactions: int):
     with http.session_transaction() as session:
         session["_user_id"], session["_fresh"] = session_id, True
     return app, http, tenant_id
-
-
-def _dispose(app) -> None:
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _roll_up_all(app, tenant_id: str) -> float:

@@ -122,7 +122,8 @@ def _timed_get(http, url: str) -> float:
 
 def _dispose(app) -> None:
     with app.app_context():
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def prepare(stack: contextlib.ExitStack, clients: int, interactions: int):

@@ -95,7 +95,9 @@ def main(argv: list[str]) -> int:
     if sync.returncode:
         print(sync.stderr[-2000:], file=sys.stderr)
     accepted = sum(ok for _, ok in quiet.results + slowed.results)
-    return 1 if sync.returncode or accepted != len(quiet.results + slowed.results) or stored != accepted else 0
+    ran = bool(quiet.results and slowed.results)  # a load that never ran is a failure, not a pass
+    return 1 if sync.returncode or not ran or accepted != len(quiet.results + slowed.results) \
+        or stored != accepted else 0
 
 
 if __name__ == "__main__":
