@@ -9,7 +9,7 @@ import time_machine
 
 from app.extensions import db
 from app.jobs.analytics import roll_up_analytics
-from app.models import AnalyticsDay, ChatwootInteraction
+from app.models import AnalyticsDay, ChatwootInteraction, Client
 from app.services.analytics.figures import compute_day
 from app.services.analytics.report import build_report, percentile
 from app.services.analytics.rollup import forget_days_touched_by
@@ -84,6 +84,26 @@ def test_roll_ups_give_the_same_figures_and_a_late_message_reopens_its_day(histo
         nineteenth = by_day(build_report(history, 7, NOW))[date(2026, 11, 19)]
     assert nineteenth.figures.conversations_unanswered == 0
     assert nineteenth.figures.response_seconds == [23 * 3600]  # 10:00 on the 19th to 09:00 on the 20th
+
+
+def test_linking_or_unlinking_a_contact_reopens_the_day_the_customer_first_wrote(history):
+    """Bea (k2) first wrote on the 18th and booked the next day: the 18th's conversion follows her link."""
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(4):
+            roll_up_analytics()
+        eighteenth = date(2026, 11, 18)
+        assert by_day(build_report(history, 7, NOW))[eighteenth].figures.booked_within_7d == 1
+        bea = db.session.get(Client, "bea")
+        bea.chatwoot_contact_id = None
+        db.session.commit()
+        assert db.session.get(AnalyticsDay, (history.id, eighteenth)) is None
+        assert by_day(build_report(history, 7, NOW))[eighteenth].figures.booked_within_7d == 0
+        roll_up_analytics()
+        assert db.session.get(AnalyticsDay, (history.id, eighteenth)) is not None
+        bea.chatwoot_contact_id = "k2"  # linked again, weeks after she wrote: the stored day is reopened
+        db.session.commit()
+        assert db.session.get(AnalyticsDay, (history.id, eighteenth)) is None
+        assert by_day(build_report(history, 7, NOW))[eighteenth].figures.booked_within_7d == 1
 
 
 def test_a_tenant_sees_only_its_own_figures(history, other_tenant):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -120,3 +120,25 @@ def _new_bookings_change_conversion(session: Session, _context, _instances) -> N
             if first is not None and utcnow() - aware(first) <= BOOKING_WINDOW + timedelta(days=1):
                 tenant = session.get(Tenant, client.tenant_id)
                 forget(client.tenant_id, tenant.timezone, [first])
+
+
+@event.listens_for(Session, "before_flush")
+def _links_change_conversion(session: Session, _context, _instances) -> None:
+    """A contact linked to a client (or unlinked, or moved) changes whether the customer booked: the day
+    each contact concerned first wrote is computed again, however long ago it was."""
+    changed = [(client, contacts) for client in list(session.new) + list(session.dirty)
+               if isinstance(client, Client) and (contacts := _contacts_changed(client))]
+    if not changed:
+        return
+    with session.no_autoflush:
+        for client, contacts in changed:
+            tenant = session.get(Tenant, client.tenant_id)
+            forget(client.tenant_id, tenant.timezone,
+                   [first_message_at(client.tenant_id, ChatwootInteraction.chatwoot_contact_id, contact)
+                    for contact in contacts])
+
+
+def _contacts_changed(client: Client) -> set[str]:
+    """The contact ids this flush links the client to or unlinks it from."""
+    history = inspect(client).attrs.chatwoot_contact_id.history
+    return {contact for contact in (*history.added, *history.deleted) if contact}
