@@ -6,6 +6,7 @@ Every reader is total: any JSON value goes in, a value or None comes out, never 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,20 +75,23 @@ def latest_message(payload: dict) -> dict:
 
 def account_id(payload: dict) -> str | None:
     """account.id; older servers omit it on some conversation events, so look in the messages too."""
-    conversation = conversation_of(payload)
-    for candidate in (as_dict(payload.get("account")).get("id"), as_dict(conversation.get("account")).get("id"),
-                      latest_message(payload).get("account_id"), payload.get("account_id")):
-        if as_id(candidate):
-            return as_id(candidate)
-    return None
+    return _first_id(lambda: as_dict(payload.get("account")).get("id"),
+                     lambda: as_dict(conversation_of(payload).get("account")).get("id"),
+                     lambda: latest_message(payload).get("account_id"), lambda: payload.get("account_id"))
 
 
 def inbox_id(payload: dict) -> str | None:
-    conversation = conversation_of(payload)
-    for candidate in (as_dict(payload.get("inbox")).get("id"), payload.get("inbox_id"),
-                      conversation.get("inbox_id"), latest_message(payload).get("inbox_id")):
-        if as_id(candidate):
-            return as_id(candidate)
+    return _first_id(lambda: as_dict(payload.get("inbox")).get("id"), lambda: payload.get("inbox_id"),
+                     lambda: conversation_of(payload).get("inbox_id"),
+                     lambda: latest_message(payload).get("inbox_id"))
+
+
+def _first_id(*places: Callable[[], Any]) -> str | None:
+    """The first place holding an id, looked at in order (the webhook acknowledgement reads these: most
+    deliveries stop at the first place)."""
+    for place in places:
+        if (found := as_id(place())) is not None:
+            return found
     return None
 
 

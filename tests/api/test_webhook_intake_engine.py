@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 from app.config import INTAKE_BIND, database_binds
 from app.extensions import db, huey
 from app.services.accounts.tenants import create_tenant
+from tests.conftest import POSTGRES_URL, dispose_engines, make_app, reset_schema, service_or_skip
 from tests.fixtures.webhooks import SEED_PAYLOAD, configure, event_count, post
 
 
@@ -17,6 +18,21 @@ def hooked_any_db(any_db_app):
     configure(create_tenant("Salón Uno", slug="uno").id)
     huey.storage.flush_queue()
     return any_db_app
+
+
+@pytest.fixture
+def hooked_postgres(tmp_path):
+    """Tenant "uno" on PostgreSQL (a server that can close our connections)."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=service_or_skip(POSTGRES_URL, "DATABASE"))
+    with app.app_context():
+        reset_schema()
+        db.create_all()
+        configure(create_tenant("Salón Uno", slug="uno").id)
+        huey.storage.flush_queue()
+        yield app
+        db.session.remove()
+        reset_schema()
+        dispose_engines()
 
 
 def payload(message_id: int) -> dict:
@@ -47,10 +63,8 @@ def test_an_acknowledged_delivery_is_committed_and_queued_once(hooked_any_db):
     assert event_count() == 1 and huey.pending_count() == 1
 
 
-def test_a_connection_the_server_closed_costs_no_delivery(hooked_any_db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("a server that closes connections: PostgreSQL")
-    http = hooked_any_db.test_client()
+def test_a_connection_the_server_closed_costs_no_delivery(hooked_postgres):
+    http = hooked_postgres.test_client()
     assert post(http, payload(9101)).status_code == 200  # the intake engine now holds a pooled connection
     intake = db.engines[INTAKE_BIND]
     with intake.connect() as conn:
