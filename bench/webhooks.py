@@ -34,6 +34,8 @@ if __package__ in (None, ""):  # run as a file: make the project importable
 import requests
 from cryptography.fernet import Fernet
 
+from bench import cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-webhook-secret"
 PATH = "/api/webhooks/chatwoot"
@@ -147,13 +149,15 @@ def measure_wrk(urls: dict[str, str], args, bodies: Path) -> dict[str, dict]:
     """
     per_round = args.seconds / args.rounds
     totals = {label: {"requests": 0, "ok": 0, "failed": 0, "seconds": 0.0, "p50_ms": 0.0, "p99_ms": 0.0,
-                      "wrapped": False} for label in urls}
+                      "wrapped": False, "cpu": {}} for label in urls}
     for label, url in urls.items():  # warm-up, on its own slice
         _add(totals[label], wrk(url, 1, args.connections, bodies, 0, args.slice), args.slice, counted=False)
     for n in range(args.rounds):
         for label, url in urls.items():
-            first = args.slice * (n + 1) if label == "webhook" else 0
+            first, before = args.slice * (n + 1) if label == "webhook" else 0, cpu.sample(url)
             _add(totals[label], wrk(url, per_round, args.connections, bodies, first, args.slice), args.slice)
+            for group, seconds in cpu.used_between(before, cpu.sample(url)).items():
+                totals[label]["cpu"][group] = totals[label]["cpu"].get(group, 0.0) + seconds
     return totals
 
 
@@ -260,6 +264,8 @@ def report(name: str, totals: dict, rows: int, keys: int, args, use_wrk: bool) -
         print(f"  [{name}] {label:>10}: {total['ok'] / total['seconds']:7.0f} acks/s{latency} ({total['ok']} ok, "
               f"{total['failed']} failed; gunicorn -w {args.workers} -k sync, {tool}, {args.rounds} rounds)",
               flush=True)
+        if "cpu" in total:
+            print(f"  [{name}] {label:>10}: {cpu.per_request(total['cpu'], total['requests'])}", flush=True)
     ours, bare = totals["webhook"], totals["bare Flask"]
     ratio = (ours["ok"] / ours["seconds"]) / max(bare["ok"] / bare["seconds"], 1e-9)
     acked = ours["acknowledged"]
