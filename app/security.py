@@ -3,8 +3,7 @@ cached, HSTS in production, and the reverse proxies whose X-Forwarded-* headers 
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, current_app, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Response, current_app, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,21 +24,19 @@ def framed_only_by(response: Response, origin: str | None) -> Response:
 
 
 def standard_headers(production: bool) -> list[tuple[str, str]]:
-    """The headers every answer carries (for answers made outside Flask's request cycle: the webhooks)."""
+    """The headers every answer carries: Flask's pages add them after each request, the webhook handler
+    in front of Flask with its own answers."""
     headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
     return [*headers, ("Strict-Transport-Security", HSTS)] if production else headers
 
 
 def _set_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if getattr(response, "framed_by", None) is None:
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_app.config.get("ENV_NAME") == "production":
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-    # Without a cookie nobody is logged in: webhook and API calls skip loading the session.
+    framed = getattr(response, "framed_by", None) is not None
+    for name, value in standard_headers(current_app.config.get("ENV_NAME") == "production"):
+        if not (framed and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
+    # Without a cookie nobody is logged in: API calls skip loading the session.
     if request.endpoint != "static" and request.cookies and current_user.is_authenticated:
         # A logged-in page holds a salon's data: no browser or proxy cache may keep a copy (the back
         # button on a shared computer after logout).
@@ -47,18 +44,7 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
-class CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, minus building the signer for requests that carry no session cookie:
-    every webhook and API call (the webhook acknowledgement is the hot path; INTERFACES §4)."""
-
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
-            return self.session_class()
-        return super().open_session(app, request)
-
-
 def init_app(app: Flask) -> None:
-    app.session_interface = CookieSessionInterface()
     app.after_request(_set_headers)
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
 from app.crypto import SecretDecryptError
@@ -33,10 +34,6 @@ from app.services.webhooks.intake import (
 PATH = "/api/webhooks/chatwoot"
 log = logging.getLogger("webhooks")
 
-_STATUS_LINES = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found",
-                 413: "413 Payload Too Large", 500: "500 Internal Server Error", 503: "503 Service Unavailable"}
-
-
 class WebhookEndpoints:
     """WSGI middleware: POST /api/webhooks/chatwoot[/<webhook_token>] answered here, the rest by `wrapped`."""
 
@@ -52,7 +49,7 @@ class WebhookEndpoints:
         with self.app.app_context():
             status, body = self._answer(receive, environ)
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        start_response(_STATUS_LINES[status], [*self.headers, ("Content-Length", str(len(data)))])
+        start_response(f"{status} {HTTP_STATUS_CODES[status]}", [*self.headers, ("Content-Length", str(len(data)))])
         return [data]
 
     def _answer(self, receive: Callable[[Delivery], IntakeResult], environ: dict) -> tuple[int, dict]:

@@ -59,7 +59,7 @@ def public_holidays(country: str, year: int) -> list[tuple[date, str]]:
     """The country's public holidays of a year, in Spanish where the library has it, sorted by date."""
     try:
         found = holidays.country_holidays(country, years=year, language="es")
-    except NotImplementedError:
+    except NotImplementedError:  # the library has no Spanish names for this country: its own language
         found = holidays.country_holidays(country, years=year)
     return sorted(found.items())
 

@@ -237,7 +237,6 @@ def _store_once(row: dict, retry: bool = True) -> str | None:
         _cursor(connection).execute(insert.sql, parameters)  # autocommit: committed when it returns
         return None
     except dbapi.IntegrityError as exc:
-        connection.rollback()
         existing = _existing(engine, row)
         if existing is None:  # the constraint fired yet no copy is there: an error, not a duplicate
             raise DBAPIError.instance(insert.sql, parameters, exc, dbapi.Error) from exc
