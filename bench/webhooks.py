@@ -5,8 +5,10 @@ Each request is a signed message_created with a fresh message id (signed beforeh
 HMAC), so every one is verified, stored in webhook_events and enqueued (no worker runs, so processing does
 not compete for the CPU). Judged by the ratio to bare Flask (target >= 0.5, p99 < 50 ms) on SQLite and, when
 BENCH_DATABASE_URL and BENCH_REDIS_URL are set (a throwaway PostgreSQL database, EMPTIED, and Redis), on
-PostgreSQL + Redis. Without wrk a Python load generator runs instead; it saturates before the server does,
-so its figures say more about the client than about the endpoint.
+PostgreSQL + Redis. A third target, the floor, does only the INSERT and the enqueue: it shows how much of
+the gap to bare Flask is the database and the queue on this machine rather than our code. Without wrk a
+Python load generator runs instead; it saturates before the server does, so its figures say more about the
+client than about the endpoint.
 
 Run: python -m bench webhooks [--seconds 10] [--rounds 5] [--connections 8] [--workers 2] [--backend both]
 """
@@ -19,6 +21,7 @@ import hashlib
 import hmac
 import json
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -26,6 +29,8 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: make the project importable
@@ -53,6 +58,59 @@ def bare_app():
         return jsonify(success=True, status="accepted")
 
     return app
+
+
+FLOOR_KEY = "floor:"
+
+
+def floor_app():
+    """The floor under any durable acknowledgement: the bare endpoint plus the one INSERT of a webhook row
+    (autocommitted, straight through the driver) and the one enqueue on the same Huey storage as ours, with
+    none of the checks (size, JSON, tenant, signature, dedupe). Ours cannot beat it on the same back end, so
+    ours / floor says what the checks cost and floor / bare what the database and queue cost on this machine."""
+    from flask import Flask, jsonify, request
+
+    app, state = Flask("floor"), {}
+
+    @app.route(PATH, methods=["GET", "POST"])
+    def receive():
+        body = request.get_data()
+        if request.method == "GET":  # the start-up probe
+            return jsonify(success=True)
+        if not state:  # after gunicorn forks: a connection per worker
+            state.update(_floor_backend())
+        row_id = uuid.uuid4().hex
+        state["cursor"].execute(state["sql"], (row_id, state["tenant"], FLOOR_KEY + row_id, state["now"](),
+                                               body.decode()))
+        state["queue"].enqueue(pickle.dumps(("process_webhook_event", row_id)))
+        return jsonify(success=True, status="accepted")
+
+    return app
+
+
+def _floor_backend() -> dict:
+    from huey.storage import RedisStorage, SqliteStorage
+    from sqlalchemy import create_engine
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    connection = engine.raw_connection().dbapi_connection
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:  # the app's own pragmas (app/models/events.py)
+        connection.isolation_level = None
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
+            connection.execute(f"PRAGMA {pragma}")
+    else:
+        connection.autocommit = True
+    cursor = connection.cursor()
+    cursor.execute("SELECT id FROM tenants")
+    mark = "?" if sqlite else "%s"
+    sql = ("INSERT INTO webhook_events (id, tenant_id, event, dedupe_key, received_at, raw_body, signed, status, "
+           f"attempts) VALUES ({mark}, {mark}, 'message_created', {mark}, {mark}, {mark}, TRUE, 'pending', 0)")
+    redis_url = os.environ.get("REDIS_URL")
+    queue = RedisStorage("floor", url=redis_url) if redis_url else \
+        SqliteStorage("floor", filename=str(Path(os.environ["INSTANCE_PATH"]) / "floor-queue.db"), fsync=False)
+    now = (lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")) if sqlite else (lambda: datetime.now(UTC))
+    return {"cursor": cursor, "tenant": cursor.fetchone()[0], "sql": sql, "queue": queue, "now": now}
 
 
 def free_port() -> int:
@@ -226,13 +284,14 @@ def measure_python(urls: dict[str, str], args) -> dict[str, dict]:
 # --- one back end ------------------------------------------------------------------------------------
 
 def stored(database_url: str) -> tuple[int, int]:
-    """(webhook_events rows, distinct dedupe keys)."""
+    """(webhook_events rows, distinct dedupe keys) stored by our endpoint (the floor's rows left out)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            return tuple(conn.execute(text("SELECT count(*), count(DISTINCT dedupe_key) FROM webhook_events")).one())
+            return tuple(conn.execute(text("SELECT count(*), count(DISTINCT dedupe_key) FROM webhook_events "
+                                           "WHERE dedupe_key NOT LIKE :floor"), {"floor": FLOOR_KEY + "%"}).one())
     finally:
         engine.dispose()
 
@@ -250,8 +309,9 @@ def run_backend(name: str, database_url: str, redis_url: str | None, args, tmp: 
         bodies = tmp / f"bodies-{name}.txt"
         write_bodies(bodies, args.slice * (args.rounds + 1), 1)
     with gunicorn("bench.webhooks:bare_app()", env, args.workers) as bare, \
+            gunicorn("bench.webhooks:floor_app()", env, args.workers) as floor, \
             gunicorn("app:create_app()", env, args.workers) as ours:
-        urls = {"bare Flask": bare, "webhook": ours}
+        urls = {"bare Flask": bare, "floor": floor, "webhook": ours}
         totals = measure_wrk(urls, args, bodies) if use_wrk else measure_python(urls, args)
     rows, keys = stored(database_url)
     return report(name, totals, rows, keys, args, use_wrk)
@@ -275,6 +335,10 @@ def report(name: str, totals: dict, rows: int, keys: int, args, use_wrk: bool) -
     print(f"  [{name}] ratio {ratio:.2f} of bare Flask; {rows} webhook_events rows for {acked} acknowledged "
           f"deliveries (warm-up included; at most {in_flight} more may be answered after wrk stopped), "
           f"{keys} distinct dedupe keys: {'every ack stored once' if exact else 'MISMATCH'}")
+    floor = totals["floor"]["ok"] / totals["floor"]["seconds"]
+    print(f"  [{name}] the floor (bare Flask + the one INSERT and one enqueue, no checks) is "
+          f"{floor / max(bare['ok'] / bare['seconds'], 1e-9):.2f} of bare Flask; ours is "
+          f"{(ours['ok'] / ours['seconds']) / max(floor, 1e-9):.2f} of the floor")
     if not use_wrk:
         print("  (no wrk: the Python load generator is client-bound; install wrk for the real ratio)")
     p99 = ours.get("p99_ms")
