@@ -2,7 +2,8 @@
 
 The log covers the last year up to now, in conversations of ten messages (a customer, a bot, agents). The
 page is timed twice per size: cold (no roll-ups yet, every day computed live) for information, and with the
-worker's roll-ups in place, which is how the page runs and what the ratio judges.
+worker's roll-ups in place, which is how the page runs and what the ratio judges. The roll-up timings of the
+sizes alternate round by round, so the machine's drift weighs on both alike.
 
 Run: python -m bench analytics   (or python bench/analytics.py [--repeat N] [--small-only])
 """
@@ -91,33 +92,42 @@ def _roll_up_all(app, tenant_id: str) -> float:
     return time.perf_counter() - began
 
 
-def _timed(http, repeat: int) -> float:
-    times = []
+def _time_page(http) -> float:
+    began = time.perf_counter()
+    response = http.get("/t/bench/analytics?days=90")
+    elapsed = (time.perf_counter() - began) * 1000
+    assert response.status_code == 200 and "Analítica" in response.text, response.status_code
+    return elapsed
+
+
+def _timed(clients: list, repeat: int) -> list[float]:
+    """The median page time of each client, timed in alternating rounds so that the machine's drift from
+    minute to minute (another process, a busy disk) weighs on every size alike."""
+    times: list[list[float]] = [[] for _ in clients]
     for _ in range(repeat + 1):
-        began = time.perf_counter()
-        response = http.get("/t/bench/analytics?days=90")
-        times.append((time.perf_counter() - began) * 1000)
-        assert response.status_code == 200 and "Analítica" in response.text, response.status_code
-    return statistics.median(times[1:])  # the first is a warm-up
+        for own, http in zip(times, clients, strict=True):
+            own.append(_time_page(http))
+    return [statistics.median(own[1:]) for own in times]  # the first round is a warm-up
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=9, help="timed requests per size and state (median shown)")
+    parser.add_argument("--repeat", type=int, default=9, help="timed rounds per state (median shown)")
     parser.add_argument("--small-only", action="store_true", help="only 10,000 interactions (a quick check)")
     args = parser.parse_args(argv)
     sizes = SIZES[:1] if args.small_only else SIZES
-    results = []
+    clients = []
     with contextlib.ExitStack() as stack:
         for size in sizes:
             print(f"{size:,} interactions:", flush=True)
             app, http, tenant_id = prepare(stack, size)
-            cold = _timed(http, 3)
+            cold = _timed([http], 3)[0]
             rolled = _roll_up_all(app, tenant_id)
-            warm = _timed(http, args.repeat)
-            print(f"  page cold (every day live) {cold:.1f} ms; roll-ups {rolled:.1f} s; page {warm:.1f} ms",
-                  flush=True)
-            results.append(warm)
+            print(f"  page cold (every day live) {cold:.1f} ms; roll-ups {rolled:.1f} s", flush=True)
+            clients.append(http)
+        results = _timed(clients, args.repeat)
+    for size, warm in zip(sizes, results, strict=True):
+        print(f"  {size:,} interactions, roll-ups in place: page {warm:.1f} ms", flush=True)
     if len(results) < 2:
         return 0
     ratio = results[1] / results[0]
