@@ -56,12 +56,9 @@ def next_opening(at: datetime, tz_name: str, schedule: dict, closed_dates: list[
 
 
 def public_holidays(country: str, year: int) -> list[tuple[date, str]]:
-    """The country's public holidays of a year, in Spanish where the library has it, sorted by date."""
-    try:
-        found = holidays.country_holidays(country, years=year, language="es")
-    except NotImplementedError:  # the library has no Spanish names for this country: its own language
-        found = holidays.country_holidays(country, years=year)
-    return sorted(found.items())
+    """The country's public holidays of a year, in Spanish where the library has it (else in the country's
+    own language: the library falls back by itself), sorted by date."""
+    return sorted(holidays.country_holidays(country, years=year, language="es").items())
 
 
 def parse_ranges(text: str | None) -> list[list[str]]:
