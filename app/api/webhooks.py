@@ -20,7 +20,6 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
 from app.crypto import SecretDecryptError
-from app.extensions import db
 from app.security import standard_headers
 from app.services.webhooks.intake import (
     MAX_BODY_BYTES,
@@ -33,6 +32,7 @@ from app.services.webhooks.intake import (
 
 PATH = "/api/webhooks/chatwoot"
 log = logging.getLogger("webhooks")
+
 
 class WebhookEndpoints:
     """WSGI middleware: POST /api/webhooks/chatwoot[/<webhook_token>] answered here, the rest by `wrapped`."""
@@ -57,8 +57,7 @@ class WebhookEndpoints:
             result = receive(_delivery(environ))  # the row is committed by the intake itself
         except WebhookRejected as rejected:
             return rejected.status, {"success": False, "code": rejected.code, "error": rejected.message}
-        except SQLAlchemyError:
-            db.session.rollback()
+        except SQLAlchemyError:  # the app context's teardown drops the session, failed transaction and all
             log.exception("webhook not stored")
             return 503, {"success": False, "code": "unavailable", "error": "No se pudo guardar el evento; reintente"}
         except SecretDecryptError:
