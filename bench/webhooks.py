@@ -92,15 +92,14 @@ def _floor_backend() -> dict:
     from huey.storage import RedisStorage, SqliteStorage
     from sqlalchemy import create_engine
 
-    engine = create_engine(os.environ["DATABASE_URL"])
+    from app.config import INTAKE_BIND, database_binds
+    from app.models.events import configure_engine
+
+    # The app's own intake engine: autocommit, and on SQLite the app's connection pragmas.
+    engine = create_engine(**database_binds(os.environ["DATABASE_URL"])[INTAKE_BIND])
+    configure_engine(engine, busy_timeout_ms=5000, autocommit=True)
     connection = engine.raw_connection().dbapi_connection
     sqlite = engine.dialect.name == "sqlite"
-    if sqlite:  # the app's own pragmas (app/models/events.py)
-        connection.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
-            connection.execute(f"PRAGMA {pragma}")
-    else:
-        connection.autocommit = True
     cursor = connection.cursor()
     cursor.execute("SELECT id FROM tenants")
     mark = "?" if sqlite else "%s"
