@@ -8,17 +8,16 @@ import hmac
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures.processes import ROOT, free_port
+
 OLD, NEW = "old-secret-123456", "new-secret-654321"
 LIFETIME = 2.0
 SETUP = f"""
@@ -37,14 +36,8 @@ with create_app().app_context():
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(env: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", "app:create_app()"], env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"

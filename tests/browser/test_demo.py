@@ -4,88 +4,25 @@ of the dashboard, the simulator and the panel is opened with the console watched
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
+from tests.fixtures.processes import Demo, running_demo
+
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 CUSTOMER_TEXT = "Hola, ¿tienen lugar el sábado?"
 TEST_TEXT = "Hola Gabriela, te escribimos desde el salón para probar los mensajes."
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Demo:
-    url: str
-    simulator_url: str
-    email: str
-    password: str
-    instance: Path
-
-
-def _environment(instance: Path, port: int, simulator_port: int) -> dict[str, str]:
-    """A user's shell: no database, queue or base URL of the test run leaks into the demo."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "APP_BASE_URL", "APP_ENV", "SECRET_KEY", "ENCRYPTION_KEYS")}
-    return env | {"INSTANCE_PATH": str(instance), "PORT": str(port),
-                  "SIMULATOR_URL": f"http://127.0.0.1:{simulator_port}", "PYTHONUNBUFFERED": "1"}
-
-
-def _wait_for(url: str, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {seconds:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Demo]:
-    """`flask setup` (its printed password), then `flask serve` in its own process group, stopped with Ctrl-C."""
-    instance = tmp_path_factory.mktemp("demo-instance")
-    port, simulator_port = free_port(), free_port()
-    env = _environment(instance, port, simulator_port)
-    setup = subprocess.run([sys.executable, "-m", "flask", "setup"], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=120)
-    assert setup.returncode == 0, setup.stdout + setup.stderr
-    email = re.search(r"Email:\s+(\S+)", setup.stdout).group(1)
-    password = re.search(r"Password:\s+(\S+)", setup.stdout).group(1)
-    log = (instance / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "flask", "serve"], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz")
-        _wait_for(f"http://127.0.0.1:{simulator_port}/")
-        yield Demo(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{simulator_port}", email, password, instance)
-    finally:
-        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C, as the README says
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        log.close()
+    with running_demo(tmp_path_factory.mktemp("demo-instance")) as started:
+        yield started
 
 
 @dataclass

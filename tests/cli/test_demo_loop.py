@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from sqlalchemy import select
@@ -16,14 +15,8 @@ from app.extensions import db
 from app.models import ChatwootInteraction, Client, Tenant, WebhookEvent, WebhookStatus
 from app.sandbox import DEMO_TOKEN, SimulatorServer, demo_token, open_demo_simulator
 from tests.conftest import dispose_engines, make_app
+from tests.fixtures.processes import free_port
 from tests.fixtures.webhooks import drain, served
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 SIMULATOR_PORT = free_port()
 SIMULATOR_URL = f"http://127.0.0.1:{SIMULATOR_PORT}"

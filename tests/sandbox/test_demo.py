@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import requests
 
 from app.sandbox import DEMO_TOKEN, SimulatorServer, create_simulator_app, demo_simulator, serve
+from tests.fixtures.processes import free_port
 
 
 def test_demo_data():
@@ -37,9 +37,7 @@ def test_demo_over_http():
 
 
 def test_serve_blocks_and_answers():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     threading.Thread(target=serve, args=("127.0.0.1", port, demo_simulator()), daemon=True).start()
     url = f"http://127.0.0.1:{port}/api/v1/profile"
     deadline = time.monotonic() + 5
