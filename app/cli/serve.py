@@ -24,6 +24,9 @@ def _start(args: list[str], label: str) -> subprocess.Popen:
 
 
 def _stop_all(procs: list[subprocess.Popen]) -> None:
+    """Stop the children, then kill what is still running after 8 s; a second Ctrl-C cannot cut this short."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     for proc in procs:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -33,6 +36,16 @@ def _stop_all(procs: list[subprocess.Popen]) -> None:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_termination() -> None:
+    """`kill PID` or a supervisor's stop sends SIGTERM to this process alone: stop the children as Ctrl-C does,
+    rather than dying and leaving the web server, worker and simulator running on their ports."""
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _wire_demo(port: int) -> None:
@@ -53,14 +66,15 @@ def _wire_demo(port: int) -> None:
 @with_appcontext
 def serve(port, simulator):
     """Run the web server on 127.0.0.1 and the background worker together."""
+    _stop_on_termination()
     procs = []
-    if simulator:
-        _wire_demo(port)
-        procs.append(_start(["chatwoot", "simulator", "--port", str(SIMULATOR_PORT)], "Chatwoot simulator"))
-    procs.append(_start(["worker"], "worker"))
-    procs.append(_start(["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"], "web"))
-    click.echo(f"Dashboard: http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
-    try:
+    try:  # a Ctrl-C while the children start stops those already started
+        if simulator:
+            _wire_demo(port)
+            procs.append(_start(["chatwoot", "simulator", "--port", str(SIMULATOR_PORT)], "Chatwoot simulator"))
+        procs.append(_start(["worker"], "worker"))
+        procs.append(_start(["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"], "web"))
+        click.echo(f"Dashboard: http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
         click.echo("a process stopped; stopping the others", err=True)
