@@ -19,7 +19,7 @@ from app.models import AutomationReply, CallbackDelivery, utcnow
 from app.queue import app_task, enqueue_after_commit, register_sweeper
 from app.services.automations.callback import next_retry
 from app.services.automations.settings import automation_settings
-from app.services.contacts.interactions import log_interaction
+from app.services.contacts.interactions import log_sent_message
 
 REPLY_BACKOFF_SECONDS = (10, 60, 300, 1800)
 STUCK_AFTER = timedelta(minutes=2)  # pending this long: its queue message was lost
@@ -38,7 +38,8 @@ def _claim(model, row_id: str) -> bool:
 
 @app_task()
 def send_automation_reply(reply_id: str) -> None:
-    """Post the reply in its conversation, then log it (the echoed webhook then finds it logged)."""
+    """Post the reply in its conversation, then log it (the echoed webhook then finds it logged, or an echo
+    taken first becomes this row)."""
     if not _claim(AutomationReply, reply_id):
         return
     reply = db.session.get(AutomationReply, reply_id)
@@ -51,8 +52,8 @@ def send_automation_reply(reply_id: str) -> None:
     else:
         reply = db.session.get(AutomationReply, reply_id)
         reply.status, reply.sent_at, reply.chatwoot_message_id = "sent", utcnow(), message.id
-        log_interaction(tenant_id, "automation_reply", direction="outgoing", client_id=reply.client_id,
-                        conversation_id=conversation_id, message_id=message.id, content=content, status="sent")
+        log_sent_message(tenant_id, "automation_reply", client_id=reply.client_id, conversation_id=conversation_id,
+                         message_id=message.id, content=content, status="sent")
     db.session.commit()
 
 

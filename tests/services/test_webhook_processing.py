@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.chatwoot.client import client_for_tenant
+from app.chatwoot.types import Message
 from app.extensions import db, huey
 from app.jobs.webhooks import process_webhook_event, requeue_stuck_webhook_events
 from app.models import (
@@ -24,6 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.services.clients.records import upsert_client
+from app.services.notifications.delivery import mark_sent
 from app.services.webhooks.processing import MAX_ATTEMPTS, claim_event
 from app.services.webhooks.replay import ReplayError, replay_event, replay_failed
 from tests.fixtures.webhooks import (
@@ -238,6 +240,26 @@ def test_our_own_messages_are_attached_to_their_notification_not_logged_twice(ht
     deliver(http, example("message_updated.json"))
     db.session.refresh(notification)
     assert notification.status == NotificationStatus.DELIVERED and notification.delivered_at is not None
+
+
+def test_an_echo_taken_before_our_send_was_recorded_becomes_our_row_and_keeps_its_receipt(http, hooked):
+    """The worker may take Chatwoot's message_created for a message we sent, and its receipt, before the sending
+    job has stored the message id: the agent reply it was logged as (our token is an agent's) becomes the
+    notification's one row, automatic, and the failure it received reaches the notification."""
+    notification = make_notification(hooked, None, status=NotificationStatus.PENDING)
+    deliver(http, example("message_created_outgoing.json"))
+    deliver(http, receipt("failed", "2026-06-20T16:08:00.000Z", error="131047: Re-engagement message"))
+    [echo] = interactions(message_id="9877")
+    assert (echo.event, echo.sender_kind, echo.status) == ("message_created", "person", "failed")
+    mark_sent(db.session.get(Notification, notification.id),
+              Message(id="9877", conversation_id="128", status="sent", content="Hola", source_id=None,
+                      external_error=None, raw={}))
+    db.session.commit()
+    [row] = interactions(message_id="9877")
+    assert (row.id, row.event, row.sender_kind, row.status) == (echo.id, "notification_sent", "automatic", "failed")
+    db.session.refresh(notification)
+    assert notification.status == NotificationStatus.FAILED and notification.chatwoot_message_id == "9877"
+    assert notification.last_error == "Chatwoot marked the message as failed"
 
 
 def receipt(status: str, updated_at: str, error: str | None = None) -> dict:

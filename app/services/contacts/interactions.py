@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import ChatwootInteraction
+from app.models import ChatwootInteraction, Tenant
+from app.services.analytics.rollup import forget_days_touched_by
 
 PREVIEW_LENGTH = 280
 
@@ -30,3 +33,26 @@ def log_interaction(tenant_id: str, event: str, *, direction: str = "system", cl
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def log_sent_message(tenant_id: str, event: str, *, message_id, client_id: str | None = None,
+                     **fields) -> ChatwootInteraction:
+    """Log a message this service has just sent.
+
+    The worker may have processed Chatwoot's message_created for it (and a receipt) before the sending job
+    recorded the message id, and logged it as an agent's reply, since our token is an agent's. That row
+    becomes this one, keeping Chatwoot's time and the receipt's status, rather than a second row for one
+    message that the analytics would count twice, once as a person's reply.
+    """
+    echo = db.session.scalar(select(ChatwootInteraction).where(
+        ChatwootInteraction.tenant_id == tenant_id, ChatwootInteraction.message_id == str(message_id),
+        ChatwootInteraction.event == "message_created", ChatwootInteraction.direction == "outgoing").limit(1))
+    if echo is None:
+        return log_interaction(tenant_id, event, direction="outgoing", client_id=client_id, message_id=message_id,
+                               **fields)
+    echo.event, echo.sender_kind = event, "automatic"
+    echo.client_id = client_id or echo.client_id
+    echo.status = echo.status or fields.get("status")
+    forget_days_touched_by(echo, db.session.scalar(select(Tenant.timezone).where(Tenant.id == tenant_id)))
+    db.session.flush()
+    return echo

@@ -11,7 +11,7 @@ from app.chatwoot.types import Contact, Conversation, SendResult
 from app.extensions import db
 from app.models import Client
 from app.phone import Phone, PhoneError, canonical_phone, parse_phone
-from app.services.contacts.interactions import log_interaction
+from app.services.contacts.interactions import log_sent_message
 from app.services.contacts.matching import tenant_region
 
 OPEN_STATUSES = ("open", "pending", "snoozed")
@@ -87,7 +87,7 @@ def send_text_to_phone(tenant_id: str, to: str, message: str) -> SendResult:
         contact, _ = ensure_contact(api, phone, client.full_name if client else phone.key)
     conversation, _ = open_conversation(api, contact.id, settings.inbox_id)
     sent = api.create_message(conversation.id, message)
-    log_interaction(tenant_id, "test_message", direction="outgoing", client_id=client.id if client else None,
-                    contact_id=contact.id, conversation_id=conversation.id, message_id=sent.id,
-                    content=message, phone=phone.key, status=sent.status)
+    log_sent_message(tenant_id, "test_message", client_id=client.id if client else None, contact_id=contact.id,
+                     conversation_id=conversation.id, message_id=sent.id, content=message, phone=phone.key,
+                     status=sent.status)
     return SendResult(success=True, conversation_id=conversation.id, message_id=sent.id, contact_id=contact.id)

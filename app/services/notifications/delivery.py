@@ -33,13 +33,14 @@ from app.models import (
 )
 from app.phone import Phone, PhoneError, configured_region, parse_phone
 from app.services.audit import record
-from app.services.contacts.interactions import log_interaction
+from app.services.contacts.interactions import log_sent_message
 from app.services.contacts.linking import contact_owner, link_client
 from app.services.contacts.remote import ensure_contact, open_conversation
 from app.services.leases import Heartbeat, lease_until
 from app.services.notifications.client_lock import client_lock, renew_lock
 from app.services.notifications.schedule import is_reminder_for
 from app.services.notifications.whatsapp import template_params
+from app.services.webhooks.receipts import apply_message_status
 
 ACTOR = "notifications"
 CHANNEL_INBOX = {NotificationChannel.WHATSAPP: "whatsapp_inbox_id", NotificationChannel.SMS: "sms_inbox_id",
@@ -277,7 +278,8 @@ def mark_sent(notification: Notification, message: Message) -> None:
     notification.sent_at = utcnow()
     notification.reason = notification.last_error = None
     notification.leased_until = notification.next_attempt_at = None
-    log_interaction(notification.tenant_id, "notification_sent", direction="outgoing",
-                    client_id=notification.client_id, contact_id=notification.chatwoot_contact_id,
-                    conversation_id=notification.chatwoot_conversation_id, message_id=message.id,
-                    content=notification.message, status=message.status)
+    logged = log_sent_message(notification.tenant_id, "notification_sent", client_id=notification.client_id,
+                              contact_id=notification.chatwoot_contact_id,
+                              conversation_id=notification.chatwoot_conversation_id, message_id=message.id,
+                              content=notification.message, status=message.status)
+    apply_message_status(notification.tenant_id, message.id, logged.status)  # a receipt that came first
