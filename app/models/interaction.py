@@ -21,6 +21,8 @@ class ChatwootInteraction(IdMixin, Base):
         Index("ix_chatwoot_interactions_tenant_id_client_id_created_at_id", "tenant_id", "client_id", "created_at",
               "id"),
         Index("ix_chatwoot_interactions_tenant_id_chatwoot_contact_id", "tenant_id", "chatwoot_contact_id"),
+        # Webhooks: whether a message was logged (or sent by us), and the rows a receipt moves.
+        Index("ix_chatwoot_interactions_tenant_id_message_id", "tenant_id", "message_id"),
         # Analytics: a conversation's first customer message and first reply by a person.
         Index("ix_chatwoot_interactions_tenant_id_conversation_id_created_at", "tenant_id", "conversation_id",
               "created_at"),

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from app.chatwoot.client import client_for_tenant
 from app.chatwoot.types import Message
@@ -25,6 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.services.clients.records import upsert_client
+from app.services.contacts.interactions import log_sent_message
 from app.services.notifications.delivery import mark_sent
 from app.services.webhooks.processing import MAX_ATTEMPTS, claim_event
 from app.services.webhooks.replay import ReplayError, replay_event, replay_failed
@@ -260,6 +261,29 @@ def test_an_echo_taken_before_our_send_was_recorded_becomes_our_row_and_keeps_it
     db.session.refresh(notification)
     assert notification.status == NotificationStatus.FAILED and notification.chatwoot_message_id == "9877"
     assert notification.last_error == "Chatwoot marked the message as failed"
+
+
+def test_looking_up_a_message_in_the_interaction_log_uses_its_index(http, hooked):
+    """Every message webhook and receipt looks its message up in the log: by (tenant_id, message_id), never by
+    reading all of the salon's interactions."""
+    statements = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM chatwoot_interactions" in statement and "message_id =" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        deliver(http, example("message_created_outgoing.json"))
+        deliver(http, receipt("delivered", "2026-06-20T16:06:33.902Z"))
+        log_sent_message(hooked.id, "notification_sent", message_id="9877", status="sent")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert len(statements) >= 3
+    for statement, parameters in statements:
+        plan = " ".join(str(row[-1]) for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters).all())
+        assert "(tenant_id=? AND message_id=?)" in plan, (statement, plan)
 
 
 def receipt(status: str, updated_at: str, error: str | None = None) -> dict:

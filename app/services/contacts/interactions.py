@@ -44,9 +44,9 @@ def log_sent_message(tenant_id: str, event: str, *, message_id, client_id: str |
     becomes this one, keeping Chatwoot's time and the receipt's status, rather than a second row for one
     message that the analytics would count twice, once as a person's reply.
     """
-    echo = db.session.scalar(select(ChatwootInteraction).where(
-        ChatwootInteraction.tenant_id == tenant_id, ChatwootInteraction.message_id == str(message_id),
-        ChatwootInteraction.event == "message_created", ChatwootInteraction.direction == "outgoing").limit(1))
+    rows = db.session.scalars(select(ChatwootInteraction).where(  # the few rows of one message, by its index
+        ChatwootInteraction.tenant_id == tenant_id, ChatwootInteraction.message_id == str(message_id)))
+    echo = next((row for row in rows if (row.event, row.direction) == ("message_created", "outgoing")), None)
     if echo is None:
         return log_interaction(tenant_id, event, direction="outgoing", client_id=client_id, message_id=message_id,
                                **fields)
