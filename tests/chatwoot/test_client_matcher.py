@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.chatwoot.api import chatwoot_api_service
@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Client
 from app.services.accounts.tenants import TenantError
 from app.services.contacts.matching import MatchReason
+from tests.fixtures.plans import query_plans
 from tests.fixtures.simulator import ACCOUNT_ID
 
 
@@ -66,20 +67,8 @@ def test_another_tenants_client_is_never_found(app, tenant, other_tenant):
 
 def test_the_lookup_uses_the_tenant_phone_index(app, tenant):
     add_client(tenant, "Juan", "5512345678")
-    statements = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM clients" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        chatwoot_client_matcher.find_client_by_phone("5512345678", tenant.id)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
-    [(statement, parameters)] = statements
-    explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    plan = " ".join(str(row[-1]) for row in explained)
+    [(_, plan)] = query_plans(lambda: chatwoot_client_matcher.find_client_by_phone("5512345678", tenant.id),
+                              lambda statement: "FROM clients" in statement)
     assert "(tenant_id=? AND phone_e164=?)" in plan and "SCAN clients" not in plan
 
 

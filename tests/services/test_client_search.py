@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Client
 from app.services.clients.search import search_clients
+from tests.fixtures.plans import query_plans
 
 PEOPLE = [
     ("Ana", "García López", "55 1234 5678"),
@@ -82,22 +82,14 @@ def test_limit_is_respected(tenant):
 
 
 def test_every_query_uses_an_index_never_a_table_scan(app, tenant, clients):
-    statements = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "clients" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    def searches():
         for query in ("garc", "ana mar", "55 1234", "5512345678"):
             search_clients(tenant.id, query)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    assert statements
-    for statement, parameters in statements:
-        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters)).all()
-        details = " / ".join(row[3] for row in plan)
+
+    plans = query_plans(searches, lambda statement: statement.lstrip().upper().startswith("SELECT")
+                        and "clients" in statement)
+    assert plans
+    for statement, details in plans:
         assert "SCAN clients" not in details, (statement, details)
         # The index is entered on the typed value, not just on tenant_id (which would read the whole salon).
         assert re.search(r"\((tenant_id=\? AND )(first_name|last_name|phone_e164)[<>=]", details), details

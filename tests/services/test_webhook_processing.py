@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from app.chatwoot.client import client_for_tenant
 from app.chatwoot.types import Message
@@ -29,6 +29,7 @@ from app.services.contacts.interactions import log_sent_message
 from app.services.notifications.delivery import mark_sent
 from app.services.webhooks.processing import MAX_ATTEMPTS, claim_event
 from app.services.webhooks.replay import ReplayError, replay_event, replay_failed
+from tests.fixtures.plans import query_plans
 from tests.fixtures.webhooks import (
     EXAMPLES,
     SEED_PAYLOAD,
@@ -266,23 +267,15 @@ def test_an_echo_taken_before_our_send_was_recorded_becomes_our_row_and_keeps_it
 def test_looking_up_a_message_in_the_interaction_log_uses_its_index(http, hooked):
     """Every message webhook and receipt looks its message up in the log: by (tenant_id, message_id), never by
     reading all of the salon's interactions."""
-    statements = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM chatwoot_interactions" in statement and "message_id =" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
+    def webhooks_and_a_send():
         deliver(http, example("message_created_outgoing.json"))
         deliver(http, receipt("delivered", "2026-06-20T16:06:33.902Z"))
         log_sent_message(hooked.id, "notification_sent", message_id="9877", status="sent")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
-    assert len(statements) >= 3
-    for statement, parameters in statements:
-        plan = " ".join(str(row[-1]) for row in db.session.connection().exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statement, parameters).all())
+
+    plans = query_plans(webhooks_and_a_send,
+                        lambda statement: "FROM chatwoot_interactions" in statement and "message_id =" in statement)
+    assert len(plans) >= 3
+    for statement, plan in plans:
         assert "(tenant_id=? AND message_id=?)" in plan, (statement, plan)
 
 
