@@ -27,6 +27,8 @@ class Client(IdMixin, TimestampMixin, Base):
         Index("ix_clients_tenant_id_last_name_first_name", "tenant_id", "last_name", "first_name"),
         Index("ix_clients_tenant_id_first_name_last_name", "tenant_id", "first_name", "last_name"),
         Index("ix_clients_tenant_id_chatwoot_linked_at_id", "tenant_id", "chatwoot_linked_at", "id"),
+        # The seed's send_notification(recipient_id=...) without a tenant: a CitaPlanner id in every salon.
+        Index("ix_clients_external_id", "external_id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

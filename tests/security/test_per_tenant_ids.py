@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Appointment, Client
 from app.services.notification_service import NotificationError, notification_service
 from tests.fixtures.imports import import_appointments, import_clients
+from tests.fixtures.plans import query_plans
 
 APPT = {"client_id": "cli_1", "starts_at": "2026-12-20T10:00:00", "service_name": "Corte"}
 
@@ -77,3 +78,14 @@ def test_notification_recipient_by_citaplanner_or_internal_id(api, other_api, te
     via_api = api.post("/api/v1/notifications", {"type": "TEST", "recipient_id": "cli_1"})
     assert via_api.status_code == 202 and via_api.json["client_id"] == "cli_1"
     assert db.session.get(Client, theirs.client_id).tenant_id == other_tenant.id
+
+
+def test_a_recipient_without_a_salon_is_looked_up_by_index(api, tenant):
+    """The seed's send_notification(recipient_id=...) names no salon: the id is found through indexes, not by
+    reading every client of every salon."""
+    api.put("/api/v1/clients/cli_1", {"first_name": "Ana", "phone": "5512345678"})
+    plans = query_plans(lambda: notification_service.create_notification("TEST", "CHATWOOT", "cli_1"),
+                        lambda statement: "FROM clients" in statement and "external_id =" in statement)
+    assert plans
+    for statement, plan in plans:
+        assert "SCAN clients" not in plan and "ix_clients_external_id" in plan, (statement, plan)
