@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
@@ -95,6 +95,10 @@ def _delivery(environ: dict) -> Delivery:
         body = get_input_stream(environ, max_content_length=MAX_BODY_BYTES + 1).read()
     except RequestEntityTooLarge:
         raise WebhookRejected(413, "too_large", "El cuerpo supera 1 MiB") from None
+    except ClientDisconnected:
+        # Fewer bytes than Content-Length promised: nothing usable arrived. An empty body lets the checks
+        # answer in their order (an unknown token 404, a signature 401, else 400 for a body that is not JSON).
+        body = b""
     return Delivery(body=body, signature=environ.get("HTTP_X_CHATWOOT_SIGNATURE"),
                     timestamp=environ.get("HTTP_X_CHATWOOT_TIMESTAMP"),
                     delivery_id=environ.get("HTTP_X_CHATWOOT_DELIVERY"))

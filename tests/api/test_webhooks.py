@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 
@@ -310,6 +312,28 @@ def test_token_url_order_is_token_then_signature_then_json(http, hooked):
     assert_refused(post(http, b"not json", url=url, secret=None), 401, "missing_signature")
     assert_refused(post(http, b"not json", url=url), 400, "invalid_json")
     assert_refused(post(http, b"[1, 2]", url=url), 400, "not_an_object")
+
+
+def _post_truncated(base: str, path: str) -> tuple[int, str]:
+    """(status, code) for a POST whose body stops before the Content-Length it announced, over real HTTP."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 100\r\nConnection: close\r\n\r\n".encode() + b'{"event": "message_created"')
+        conn.shutdown(socket.SHUT_WR)  # the sender gives up after 27 of the 100 bytes
+        answer = b"".join(iter(lambda: conn.recv(65536), b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    return status, json.loads(body)["code"] if status != 500 else "500"
+
+
+def test_a_body_shorter_than_its_content_length_is_refused_in_the_usual_order(app, hooked):
+    """Never a 500, and the token is still checked first."""
+    with served(app) as base:
+        assert _post_truncated(base, URL) == (400, "invalid_json")
+        assert _post_truncated(base, f"{URL}/wrong-token") == (404, "unknown_token")
+        assert _post_truncated(base, token_url(hooked.id)) == (401, "missing_signature")
+    assert event_count() == 0
 
 
 def test_seed_shape_needs_the_token_url_or_an_account(http, hooked):
