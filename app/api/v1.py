@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from flask import Blueprint, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from app import jsonbody
 from app.extensions import csrf, db
@@ -54,6 +55,12 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None):
 @bp.errorhandler(BadBody)
 def _bad_body(exc):
     return _error(400, str(exc))
+
+
+@bp.errorhandler(HTTPException)
+def _refused_by_werkzeug(exc: HTTPException):
+    """Werkzeug's own refusals (a body cut short before its Content-Length, say) are JSON too."""
+    return _error(exc.code or 400, exc.description or exc.name)
 
 
 @bp.errorhandler(Clash)

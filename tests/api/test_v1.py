@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from app.extensions import db, huey
 from app.models import ApiKey, Appointment, Client, Notification, NotificationStatus
 from app.services.settings.api_keys import authenticate, create_api_key, hash_key, revoke_api_key
 from tests.fixtures.notifications import drain, make_client, outgoing
+from tests.fixtures.processes import truncated_request
+from tests.fixtures.webhooks import served
 
 NOW = datetime(2026, 11, 11, 18, 0, tzinfo=UTC)
 
@@ -233,3 +236,11 @@ def test_a_busy_database_answers_503_and_saves_nothing(app, api, locked_database
     assert api.put("/api/v1/clients/cp-busy", {"first_name": "Ana", "last_name": "Ruiz",
                                                "phone": "+52 55 1234 5678"}).status_code == 201
     locked_database.execute("BEGIN IMMEDIATE")  # held again for the fixture's teardown
+
+
+def test_a_body_cut_short_gets_a_json_400(app, api_key):
+    """Errors are JSON, also werkzeug's own: a body shorter than its Content-Length (the sender stopped)."""
+    with served(app) as base:
+        status, body = truncated_request(base, "PUT", "/api/v1/clients/cli_t",
+                                         {"Authorization": f"Bearer {api_key}"})
+    assert status == 400 and "error" in json.loads(body)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db, huey
 from app.models import ChatwootConfig, WebhookStatus
 from tests.conftest import make_app
+from tests.fixtures.processes import truncated_request
 from tests.fixtures.webhooks import (
     EXAMPLES,
     SECRET,
@@ -315,15 +315,7 @@ def test_token_url_order_is_token_then_signature_then_json(http, hooked):
 
 
 def _post_truncated(base: str, path: str) -> tuple[int, str]:
-    """(status, code) for a POST whose body stops before the Content-Length it announced, over real HTTP."""
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as conn:
-        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 100\r\nConnection: close\r\n\r\n".encode() + b'{"event": "message_created"')
-        conn.shutdown(socket.SHUT_WR)  # the sender gives up after 27 of the 100 bytes
-        answer = b"".join(iter(lambda: conn.recv(65536), b""))
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status = int(head.split()[1])
+    status, body = truncated_request(base, "POST", path)
     return status, json.loads(body)["code"] if status != 500 else "500"
 
 
